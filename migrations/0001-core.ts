@@ -1,0 +1,202 @@
+import { sql, type Kysely } from 'kysely'
+
+/**
+ * The seed's seven tables, plus what the promises need: every attempt, dead letters, an append-only
+ * audit log, and the runtime instances that lease executions.
+ */
+export async function up(db: Kysely<unknown>): Promise<void> {
+  await db.schema
+    .createTable('events')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('priority', 'text', (c) => c.notNull())
+    .addColumn('priority_rank', 'integer', (c) => c.notNull())
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('metadata', 'text', (c) => c.notNull())
+    .addColumn('trigger_type', 'text', (c) => c.notNull())
+    .addColumn('trigger_id', 'text')
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('scheduled_at', 'text')
+    .addColumn('published_at', 'text')
+    .addColumn('routed_at', 'text')
+    .addColumn('open_executions', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('failed_executions', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .addColumn('error', 'text')
+    .execute()
+  await db.schema.createIndex('events_type_created').on('events').columns(['type', 'created_at']).execute()
+  await db.schema.createIndex('events_status_created').on('events').columns(['status', 'created_at']).execute()
+  await db.schema.createIndex('events_created').on('events').column('created_at').execute()
+  await db.schema.createIndex('events_trigger_id').on('events').column('trigger_id').execute()
+
+  for (const table of ['event_handlers', 'event_listeners'] as const) {
+    await db.schema
+      .createTable(table)
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('name', 'text')
+      .addColumn(table === 'event_handlers' ? 'event_type' : 'event_pattern', 'text', (c) => c.notNull())
+      .addColumn('executor_type', 'text', (c) => c.notNull())
+      .addColumn('configuration', 'text', (c) => c.notNull())
+      .addColumn('retry_policy', 'text')
+      .addColumn(table === 'event_handlers' ? 'conditions' : 'filter_conditions', 'text', (c) => c.notNull())
+      .addColumn('priority', 'text')
+      .addColumn('timeout_ms', 'integer')
+      .addColumn('enabled', 'integer', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('updated_at', 'text', (c) => c.notNull())
+      .execute()
+  }
+  await db.schema.createIndex('event_handlers_type').on('event_handlers').column('event_type').execute()
+
+  await db.schema
+    .createTable('event_executions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('event_id', 'text', (c) => c.notNull().references('events.id'))
+    .addColumn('subscription_id', 'text', (c) => c.notNull())
+    .addColumn('subscription_kind', 'text', (c) => c.notNull())
+    .addColumn('executor_type', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('priority', 'text', (c) => c.notNull())
+    .addColumn('priority_rank', 'integer', (c) => c.notNull())
+    .addColumn('idempotency_key', 'text', (c) => c.notNull())
+    // The handler as it was when the event was routed: a later edit never changes work in flight.
+    .addColumn('configuration', 'text', (c) => c.notNull())
+    .addColumn('retry_policy', 'text', (c) => c.notNull())
+    .addColumn('timeout_ms', 'integer')
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('max_attempts', 'integer', (c) => c.notNull())
+    .addColumn('next_attempt_at', 'text')
+    .addColumn('lease_owner', 'text')
+    .addColumn('started_at', 'text')
+    .addColumn('completed_at', 'text')
+    .addColumn('duration_ms', 'integer')
+    .addColumn('error', 'text')
+    .addColumn('output', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('event_executions_event_subscription', ['event_id', 'subscription_id'])
+    .execute()
+  await db.schema.createIndex('event_executions_status_due').on('event_executions').columns(['status', 'next_attempt_at']).execute()
+  await db.schema.createIndex('event_executions_lease').on('event_executions').columns(['lease_owner', 'status']).execute()
+
+  await db.schema
+    .createTable('execution_attempts')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('execution_id', 'text', (c) => c.notNull().references('event_executions.id'))
+    .addColumn('attempt', 'integer', (c) => c.notNull())
+    .addColumn('runtime_id', 'text')
+    .addColumn('outcome', 'text', (c) => c.notNull())
+    .addColumn('error', 'text')
+    .addColumn('details', 'text')
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('finished_at', 'text', (c) => c.notNull())
+    .addColumn('duration_ms', 'integer', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('execution_attempts_execution').on('execution_attempts').columns(['execution_id', 'attempt']).execute()
+
+  await db.schema
+    .createTable('dead_letters')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('execution_id', 'text')
+    .addColumn('event_id', 'text')
+    .addColumn('subject', 'text')
+    .addColumn('payload', 'text')
+    .addColumn('reason', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('redriven_at', 'text')
+    .addColumn('redrive_count', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute()
+  await db.schema.createIndex('dead_letters_execution').on('dead_letters').column('execution_id').execute()
+
+  await db.schema
+    .createTable('audit_log')
+    .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .addColumn('actor', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('entity_type', 'text', (c) => c.notNull())
+    .addColumn('entity_id', 'text', (c) => c.notNull())
+    .addColumn('details', 'text')
+    .execute()
+  await db.schema.createIndex('audit_log_entity').on('audit_log').columns(['entity_type', 'entity_id']).execute()
+  // Append-only: the database itself refuses to change or remove a line of the audit log.
+  await sql`CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db)
+  await sql`CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END`.execute(db)
+
+  await db.schema
+    .createTable('event_schedules')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text')
+    .addColumn('event_type', 'text', (c) => c.notNull())
+    .addColumn('event_data', 'text', (c) => c.notNull())
+    .addColumn('event_priority', 'text', (c) => c.notNull())
+    .addColumn('schedule_type', 'text', (c) => c.notNull())
+    .addColumn('cron_expression', 'text')
+    .addColumn('interval_ms', 'integer')
+    .addColumn('run_at', 'text')
+    .addColumn('timezone', 'text', (c) => c.notNull())
+    .addColumn('start_at', 'text')
+    .addColumn('end_at', 'text')
+    .addColumn('missed_policy', 'text', (c) => c.notNull())
+    .addColumn('max_catchup', 'integer', (c) => c.notNull())
+    .addColumn('overlap_policy', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('next_run_at', 'text')
+    .addColumn('last_run_at', 'text')
+    .addColumn('last_nominal_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('event_schedules_due').on('event_schedules').columns(['status', 'next_run_at']).execute()
+
+  await db.schema
+    .createTable('workflow_definitions')
+    .addColumn('id', 'text', (c) => c.notNull())
+    .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('description', 'text')
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('workflow_definitions_pk', ['id', 'version'])
+    .execute()
+
+  await db.schema
+    .createTable('workflow_executions')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('workflow_id', 'text', (c) => c.notNull())
+    .addColumn('workflow_version', 'integer', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('input', 'text', (c) => c.notNull())
+    .addColumn('output', 'text')
+    .addColumn('error', 'text')
+    .addColumn('checkpoint', 'text')
+    .addColumn('trigger_event_id', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addColumn('completed_at', 'text')
+    .execute()
+  await db.schema.createIndex('workflow_executions_status').on('workflow_executions').columns(['status', 'workflow_id']).execute()
+
+  await db.schema
+    .createTable('runtime_instances')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('hostname', 'text', (c) => c.notNull())
+    .addColumn('pid', 'integer', (c) => c.notNull())
+    .addColumn('started_at', 'text', (c) => c.notNull())
+    .addColumn('heartbeat_at', 'text', (c) => c.notNull())
+    .addColumn('stopped_at', 'text')
+    .execute()
+}
+
+export async function down(db: Kysely<unknown>): Promise<void> {
+  for (const table of [
+    'runtime_instances', 'workflow_executions', 'workflow_definitions', 'event_schedules', 'audit_log', 'dead_letters',
+    'execution_attempts', 'event_executions', 'event_listeners', 'event_handlers', 'events',
+  ]) {
+    await db.schema.dropTable(table).ifExists().execute()
+  }
+}
