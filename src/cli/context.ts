@@ -1,5 +1,5 @@
 import type { Command } from 'commander'
-import { createRuntime, type Runtime } from '../runtime/runtime.js'
+import type { Runtime } from '../runtime/runtime.js'
 import { stderrLogger } from '../runtime/logger.js'
 import { createOutput, type Output } from './output.js'
 
@@ -31,6 +31,8 @@ export function globalOptions(cmd: Command): GlobalOptions {
 /** Opens a runtime on the shared database (without starting it), runs `fn`, and closes it. */
 export async function withRuntime<T>(cmd: Command, fn: (runtime: Runtime, out: Output) => Promise<T>): Promise<T> {
   const g = globalOptions(cmd)
+  // Loaded on use: `--help` and refused input never pay for NATS, SQLite and the executors.
+  const { createRuntime } = await import('../runtime/runtime.js')
   const runtime = await createRuntime({ database: g.db, nats: { servers: g.nats }, configPath: g.config, actor: 'cli', logger: stderrLogger })
   try {
     return await fn(runtime, createOutput(g.json))

@@ -1,8 +1,6 @@
 import type { Command } from 'commander'
 import { loadConfig } from '../../config/load.js'
-import { createRuntime } from '../../runtime/runtime.js'
 import { stderrLogger } from '../../runtime/logger.js'
-import { migrateToLatest, openStore } from '../../store/database.js'
 import { globalOptions, withRuntime } from '../context.js'
 import { createOutput } from '../output.js'
 import { intOption } from '../parse.js'
@@ -18,6 +16,7 @@ export function registerOperationCommands(program: Command): void {
       loadConfig({ path: g.config }) // refuse a bad config before starting anything
       const log = (line: string) => stderrLogger.info(line)
       const natsChild = o.natsAutostart ? await ensureLocalNats(g.nats, log) : null
+      const { createRuntime } = await import('../../runtime/runtime.js')
       const runtime = await createRuntime({ database: g.db, nats: { servers: g.nats }, configPath: g.config, actor: 'runtime', logger: stderrLogger })
       let stopping = false
       const stop = async (signal: string) => {
@@ -50,6 +49,7 @@ export function registerOperationCommands(program: Command): void {
     .action(async (_o, cmd: Command) => {
       const g = globalOptions(cmd)
       const out = createOutput(g.json)
+      const { migrateToLatest, openStore } = await import('../../store/database.js')
       const store = openStore(g.db)
       try {
         const result = await migrateToLatest(store.db)

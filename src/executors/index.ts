@@ -1,0 +1,7 @@
+export type { AttemptDetails, ExecutionContext, ExecutionOutcome, Executor } from './types.js'
+export { FinalError } from './types.js'
+export { createCommandExecutor, type CommandConfig, type CommandExecutorOptions } from './command.js'
+export { createFunctionExecutor, type FunctionConfig, type FunctionExecutorOptions } from './function.js'
+export { FunctionRegistry, type FunctionContext, type RegisteredFunction } from './function-registry.js'
+export { createWebhookExecutor, type WebhookConfig, type WebhookExecutor, type WebhookExecutorOptions } from './webhook.js'
+export { signStandardWebhook, verifyStandardWebhook, type SignatureHeaders, type VerifyInput, type VerifyResult } from './webhook-signing.js'
