@@ -1,4 +1,4 @@
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import { parseInput } from '../../errors.js'
 import { EVENT_PRIORITIES } from '../../model/event.js'
 import { EXECUTOR_TYPES, registerHandlerSchema, registerListenerSchema } from '../../model/handler.js'
