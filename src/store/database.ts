@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect, type MigrationResultSet } from 'kysely'
 import { migrations } from '../../migrations/index.js'
 import { UnavailableError } from '../errors.js'
+import { Checkpointer } from './checkpointer.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -12,6 +13,11 @@ export interface OpenedStore {
   db: Db
   /** The underlying connection, for the few hot paths that batch through prepared statements. */
   sqlite: SQLite.Database
+  /**
+   * Moves WAL checkpoints off this thread (a long-running runtime calls it): copying the WAL back
+   * into the database otherwise stalls a commit for milliseconds now and then.
+   */
+  checkpointInBackground(): void
   close(): Promise<void>
 }
 
@@ -33,10 +39,20 @@ export function openStore(path: string): OpenedStore {
   sqlite.pragma('busy_timeout = 10000')
   sqlite.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  let checkpointer: Checkpointer | null = null
   return {
     db,
     sqlite,
-    close: () => db.destroy(),
+    checkpointInBackground() {
+      if (checkpointer || path === ':memory:') return
+      checkpointer = new Checkpointer(path)
+      sqlite.pragma('wal_autocheckpoint = 0')
+    },
+    async close() {
+      await db.destroy()
+      await checkpointer?.stop()
+      checkpointer = null
+    },
   }
 }
 
