@@ -31,6 +31,8 @@ export class Checkpointer {
 
   async stop(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()))
+    // Unref'd while it runs, so it never holds a process open; held while we wait for its exit.
+    this.worker.ref()
     this.worker.postMessage('stop')
     await exited
   }
