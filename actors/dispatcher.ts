@@ -25,8 +25,17 @@ export interface DispatcherDeps {
   onRetryScheduled(at: number): void
   /** The queue fell below half the high-water mark. */
   onRoom(): void
-  /** An execution reached a final state (for waiters, metrics and delivery events). */
-  onSettled?(item: WorkItem, outcome: ExecutionOutcome, final: boolean): void
+  /**
+   * An attempt's result was committed (for waiters, metrics and delivery events); `final`: no
+   * attempt follows. `attempt` is 1 for the first.
+   */
+  onSettled?(item: WorkItem, outcome: ExecutionOutcome, final: boolean, attempt: number): void
+  /**
+   * Final outcomes of workflow step runs (rows with a `workflow_execution_id`), inside the finish
+   * transaction: the workflow host records them and decides the next steps in the same commit.
+   * Such runs never go to the dead letters: their workflow decides what a failure means.
+   */
+  onWorkflowRuns?(trx: Db, runs: { item: WorkItem; outcome: ExecutionOutcome }[]): Promise<void>
 }
 
 interface Finished {
@@ -35,6 +44,8 @@ interface Finished {
   startedAt: number
   finishedAt: number
   outcome: ExecutionOutcome
+  /** Aborted by a stop past its drain timeout: not the work's failure, so it runs again elsewhere. */
+  interrupted: boolean
 }
 
 /**
@@ -55,6 +66,7 @@ export class Dispatcher {
   private readonly aborts = new Set<AbortController>()
   private accepting = true
   private pumping = false
+  private abortedForStop = false
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -161,7 +173,8 @@ export class Dispatcher {
       this.aborts.delete(controller)
     }
     this.release(item)
-    this.finished.push({ item, attempt, startedAt, finishedAt: Date.now(), outcome })
+    const interrupted = this.abortedForStop && controller.signal.aborted && !outcome.ok
+    this.finished.push({ item, attempt, startedAt, finishedAt: Date.now(), outcome, interrupted })
     if (!this.finishFlush) this.finishFlush = new Promise((resolve) => setImmediate(resolve)).then(() => this.flushFinished())
     this.pump()
     await this.finishFlush
@@ -177,11 +190,14 @@ export class Dispatcher {
     } catch (err) {
       return { ok: false, error: `invalid configuration: ${(err as Error).message}`, retryable: false }
     }
+    // A workflow step's input is the data of its context event (its anchor event carries none).
+    const stepInput = item.execution.step_input
+    const event = stepInput == null ? item.event : { ...item.event, data: JSON.parse(stepInput) as Record<string, unknown> }
     return executor.execute(config, {
       executionId: item.execution.id,
       idempotencyKey: item.execution.idempotency_key,
       attempt,
-      event: item.event,
+      event,
       signal,
       timeoutMs: item.execution.timeout_ms ?? undefined,
     })
@@ -193,6 +209,7 @@ export class Dispatcher {
     this.finishFlush = null
     const retries: number[] = []
     const settled: { f: Finished; final: boolean }[] = []
+    const workflowRuns: { item: WorkItem; outcome: ExecutionOutcome }[] = []
     try {
       await writeTransaction(this.deps.db, async (trx) => {
         const now = new Date().toISOString()
@@ -203,7 +220,7 @@ export class Dispatcher {
               execution_id: f.item.execution.id,
               attempt: f.attempt,
               runtime_id: this.deps.runtimeId,
-              outcome: f.outcome.ok ? 'succeeded' : 'failed',
+              outcome: f.interrupted ? 'interrupted' : f.outcome.ok ? 'succeeded' : 'failed',
               error: f.outcome.ok ? null : f.outcome.error,
               details: f.outcome.details ? JSON.stringify(f.outcome.details) : null,
               started_at: new Date(f.startedAt).toISOString(),
@@ -215,6 +232,16 @@ export class Dispatcher {
         for (const f of batch) {
           const id = f.item.execution.id
           const duration = f.finishedAt - f.startedAt
+          if (f.interrupted) {
+            // Released as after a crash: the next runtime runs it again at once, under the same idempotency key.
+            await trx
+              .updateTable('event_executions')
+              .set({ status: 'pending', lease_owner: null, error: f.outcome.ok ? null : f.outcome.error, updated_at: now })
+              .where('id', '=', id)
+              .where('status', '=', 'running')
+              .execute()
+            continue
+          }
           if (f.outcome.ok) {
             // running -> completed has no guard and no effect but `settle`: taken directly on this hot path.
             await trx
@@ -231,7 +258,8 @@ export class Dispatcher {
               .where('id', '=', id)
               .where('status', '=', 'running')
               .execute()
-            await executionSettled(trx, f.item.event.id, false, now)
+            if (f.item.execution.workflow_execution_id) workflowRuns.push({ item: f.item, outcome: f.outcome })
+            else await executionSettled(trx, f.item.event.id, false, now)
             settled.push({ f, final: true })
             continue
           }
@@ -261,6 +289,11 @@ export class Dispatcher {
               .where('id', '=', id)
               .where('status', '=', 'running')
               .execute()
+            if (f.item.execution.workflow_execution_id) {
+              workflowRuns.push({ item: f.item, outcome: f.outcome })
+              settled.push({ f, final: true })
+              continue
+            }
             await trx
               .insertInto('dead_letters')
               .values({
@@ -278,6 +311,7 @@ export class Dispatcher {
             settled.push({ f, final: true })
           }
         }
+        if (workflowRuns.length) await this.deps.onWorkflowRuns?.(trx, workflowRuns)
       })
     } catch (err) {
       // The attempts stay `running` under this runtime's lease; recovery re-runs them after a restart.
@@ -285,7 +319,7 @@ export class Dispatcher {
       return
     }
     for (const at of retries) this.deps.onRetryScheduled(at)
-    for (const { f, final } of settled) this.deps.onSettled?.(f.item, f.outcome, final)
+    for (const { f, final } of settled) this.deps.onSettled?.(f.item, f.outcome, final, f.attempt)
   }
 
   /**
@@ -308,6 +342,7 @@ export class Dispatcher {
     ])
     clearTimeout(timer)
     if (timedOut) {
+      this.abortedForStop = true
       for (const c of this.aborts) c.abort(new Error('runtime stopping'))
       await all()
     }

@@ -1,5 +1,6 @@
 import type { JsMsg, ConsumerMessages } from '@nats-io/jetstream'
 import type { Insertable } from 'kysely'
+import { ValidationError } from '../src/errors.js'
 import { eventIdSchema, eventTypeSchema, PRIORITY_RANK, wireEventBodySchema, type EventRecord } from '../src/model/event.js'
 import { newId } from '../src/model/ids.js'
 import type { Logger } from '../src/runtime/logger.js'
@@ -28,7 +29,12 @@ export interface IngestDeps {
   dispatch(items: WorkItem[]): void
   /** True while the dispatcher has room; ingest stops pulling from NATS while it is false. */
   hasRoom(): boolean
+  /** Told of the events routed, inside the routing transaction (workflow waits). */
+  onRouted?: RouteHook
 }
+
+/** Runs inside the routing transaction with the events just routed (the workflow host resumes waits). */
+export type RouteHook = (trx: Db, events: EventRecord[]) => Promise<void>
 
 type Parsed =
   | { ok: true; msg: JsMsg; row: Insertable<EventsTable> }
@@ -47,26 +53,39 @@ export class Ingest {
   private messages: ConsumerMessages | null = null
   private paused = false
   private stopped = false
+  private fail: (error: unknown) => void = () => {}
   private readonly streamCreatedMs: number
 
   constructor(private readonly deps: IngestDeps) {
     this.streamCreatedMs = Date.parse(deps.transport.streamCreated) || 0
   }
 
-  async start(): Promise<void> {
+  /** Starts consuming; `fail` is told when consuming ends on its own (the consumer or stream vanished, the connection closed). */
+  async start(fail: (error: unknown) => void = () => {}): Promise<void> {
     this.stopped = false
+    this.fail = fail
     await this.subscribe()
   }
 
   private async subscribe(): Promise<void> {
-    this.messages = await this.deps.transport.consume((msg) => this.onMessage(msg), 1000)
+    const messages = await this.deps.transport.consume((msg) => this.onMessage(msg), 1000)
+    if (this.stopped) {
+      messages.stop()
+      return
+    }
+    this.messages = messages
+    void messages.closed().then((err) => {
+      // Our own stop (pause, stop()) has cleared or replaced `this.messages` first.
+      if (this.messages === messages && !this.stopped) this.fail(err ?? new Error('the ingest consumer stopped'))
+    })
   }
 
   /** Pauses pulling when the dispatcher is full; `resume()` is called as it drains. */
   resume(): void {
     if (!this.paused || this.stopped) return
     this.paused = false
-    this.subscribe().catch((err) => this.deps.log.error('ingest: cannot resume consuming', { error: String(err) }))
+    // Left unsubscribed, ingest would be deaf for good: a failure goes to the supervisor, which restarts it.
+    this.subscribe().catch((err) => this.fail(err))
   }
 
   async stop(): Promise<void> {
@@ -136,7 +155,7 @@ export class Ingest {
           .where('status', '=', 'pending')
           .where('routed_at', 'is', null)
           .execute()
-        return routeEvents(trx, stored, this.deps.runtimeId, this.deps.defaults, now)
+        return routeEvents(trx, stored, this.deps.runtimeId, this.deps.defaults, now, this.deps.onRouted)
       })
     } catch (err) {
       // Nothing was acked: JetStream redelivers the batch after ack_wait.
@@ -170,11 +189,8 @@ export class Ingest {
       return { ok: false, msg, reason: `body is not valid JSON: ${(err as Error).message}` }
     }
     const result = wireEventBodySchema.safeParse(body)
-    if (!result.success) {
-      const issue = result.error.issues[0]!
-      const field = issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : issue.path.join('.') || '(body)'
-      return { ok: false, msg, reason: `body field ${field}: ${issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message}` }
-    }
+    // Every field at fault is named (`body.priority: ...; body.colour: unknown key ...`), not just the first.
+    if (!result.success) return { ok: false, msg, reason: ValidationError.fromZod(result.error, 'body').message }
     const b = result.data
     const now = new Date().toISOString()
     // Without a message id, the stream position names the event, so a redelivery is the same event.
@@ -220,6 +236,7 @@ export async function routeEvents(
   runtimeId: string | null,
   defaults: RetryDefaults,
   now: string,
+  onRouted?: RouteHook,
 ): Promise<WorkItem[]> {
   if (events.length === 0) return []
   const records = events.map(toEventRecord)
@@ -243,6 +260,7 @@ export async function routeEvents(
       .where('routed_at', 'is', null)
       .execute()
   }
+  await onRouted?.(trx, records)
   const byId = new Map(records.map((e) => [e.id, e]))
   return inserted.map((execution) => ({ execution, event: { ...byId.get(execution.event_id)!, status: 'processing' as const } }))
 }

@@ -5,7 +5,7 @@ import type { Db } from '../src/store/database.js'
 import { toEventRecord } from '../src/store/repositories/events.js'
 import type { ExecutionRow } from '../src/store/repositories/executions.js'
 import { writeTransaction } from '../src/store/transaction.js'
-import { routeEvents, type WorkItem } from './ingest.js'
+import { routeEvents, type RouteHook, type WorkItem } from './ingest.js'
 import type { DueSource } from './wakeups.js'
 
 export const HEARTBEAT_MS = 2000
@@ -52,6 +52,8 @@ export interface RecoveryDeps {
   log: Logger
   dispatch(items: WorkItem[]): void
   hasRoom(): boolean
+  /** Told of the events routed, inside the routing transaction (workflow waits). */
+  onRouted?: RouteHook
 }
 
 /**
@@ -116,7 +118,7 @@ export async function recoverOrphans(deps: RecoveryDeps): Promise<number> {
       .where('created_at', '<', new Date(now - UNROUTED_GRACE_MS).toISOString())
       .limit(5000)
       .execute()
-    const routed = await routeEvents(trx, unrouted, deps.runtimeId, deps.defaults, nowIso)
+    const routed = await routeEvents(trx, unrouted, deps.runtimeId, deps.defaults, nowIso, deps.onRouted)
     return [...(await loadItems(trx, claimed)), ...routed]
   })
   if (items.length) {
@@ -204,6 +206,29 @@ export function wireBody(e: { name: string; priority: string; data: unknown; met
     ...(e.trigger_id ? { trigger_id: e.trigger_id } : {}),
     created_at: e.created_at,
   })
+}
+
+/** The heartbeat every HEARTBEAT_MS, and the orphan sweep every `sweepEveryMs` or sooner when asked. */
+export function maintenanceSource(deps: RecoveryDeps, sweepEveryMs: number): DueSource & { sweepSoon(): void } {
+  let nextBeat = 0
+  let nextSweep = 0
+  return {
+    name: 'heartbeat-and-recovery',
+    nextDueAt: async () => Math.min(nextBeat, nextSweep),
+    async fireDue(at) {
+      if (at >= nextBeat) {
+        await heartbeat(deps.db, deps.runtimeId)
+        nextBeat = at + HEARTBEAT_MS
+      }
+      if (at >= nextSweep) {
+        nextSweep = at + sweepEveryMs
+        await recoverOrphans(deps)
+      }
+    },
+    sweepSoon() {
+      nextSweep = 0
+    },
+  }
 }
 
 /** Keeps this runtime's row alive, so others can tell it from a dead one. */

@@ -4,6 +4,8 @@ import { SpError, ValidationError } from '../errors.js'
 import { registerEventCommands } from './commands/events.js'
 import { registerHandlerCommands } from './commands/handlers.js'
 import { registerOperationCommands } from './commands/operations.js'
+import { registerScheduleCommands } from './commands/schedules.js'
+import { registerWorkflowCommands } from './commands/workflows.js'
 
 /** Exit codes: 0 ok, 1 failed, 2 bad usage or invalid input. */
 const EXIT_FAILED = 1
@@ -21,6 +23,8 @@ export function buildProgram(): Command {
   registerOperationCommands(program)
   registerEventCommands(program)
   registerHandlerCommands(program)
+  registerScheduleCommands(program)
+  registerWorkflowCommands(program)
   program.enablePositionalOptions()
   for (const cmd of program.commands) {
     cmd.exitOverride().showHelpAfterError()

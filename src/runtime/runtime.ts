@@ -1,9 +1,12 @@
 import { hostname } from 'node:os'
 import { Dispatcher } from '../../actors/dispatcher.js'
 import { Ingest, type WorkItem } from '../../actors/ingest.js'
-import { heartbeat, heldEventsSource, HEARTBEAT_MS, recoverOrphans, retrySource, wireBody, type RecoveryDeps } from '../../actors/recovery.js'
+import { heldEventsSource, maintenanceSource, retrySource, type RecoveryDeps } from '../../actors/recovery.js'
+import { relayUnrouted } from '../../actors/relay.js'
+import { schedulerSource } from '../../actors/scheduler.js'
 import { Supervisor } from '../../actors/supervisor.js'
 import { Wakeups } from '../../actors/wakeups.js'
+import { WorkflowHost } from '../../actors/workflow-host.js'
 import { loadConfig, parseConfig } from '../config/load.js'
 import type { Config, ConfigInput } from '../config/schema.js'
 import { SpError } from '../errors.js'
@@ -12,17 +15,25 @@ import { createFunctionExecutor } from '../executors/function.js'
 import { FunctionRegistry } from '../executors/function-registry.js'
 import type { Executor } from '../executors/types.js'
 import { createWebhookExecutor } from '../executors/webhook.js'
+import { createWorkflowExecutor } from '../executors/workflow.js'
+import { CheckpointCipher } from '../workflow/checkpoint-crypto.js'
 import { newId } from '../model/ids.js'
 import type { ExecutorType } from '../model/handler.js'
 import { migrateToLatest, openStore, type OpenedStore } from '../store/database.js'
-import { toEventRecord, type EventRow } from '../store/repositories/events.js'
-import { Transport } from '../transport/nats.js'
+import { checkHealth } from '../http/health.js'
+import { HttpServer, type HttpAddress } from '../http/server.js'
 import { DeadLettersApi } from './dead-letters-api.js'
+import { DeliveryEvents } from './delivery-events.js'
+import { EventPublisher } from './event-publisher.js'
 import { EventsApi } from './events-api.js'
 import { EventWriter } from './event-writer.js'
 import { stderrLogger, type Logger } from './logger.js'
 import { collectStats, type Stats } from './stats.js'
+import { SchedulesApi } from './schedules-api.js'
 import { SubscriptionsApi } from './subscriptions-api.js'
+import { WorkflowDefinitionsApi } from './workflow-definitions-api.js'
+import { WorkflowExecutions } from './workflow-executions-api.js'
+import type { WorkflowsApi } from './workflows-types.js'
 
 export interface RuntimeOptions {
   /** SQLite file (default `./data/sp.db`). */
@@ -38,11 +49,14 @@ export interface RuntimeOptions {
   actor?: string
   /** How long `stop()` waits for running attempts before aborting them (default 30 s). */
   drainTimeoutMs?: number
+  /** Overrides `events.http.port`: serve inbound webhooks and `/healthz` there (0: a free port). */
+  httpPort?: number
 }
 
 /** The facade the seed calls `EventService`: events, handlers and listeners. */
 export type EventService = Pick<EventsApi, 'createEvent' | 'getEvent' | 'listEvents' | 'cancelEvent'> &
-  Pick<SubscriptionsApi, 'registerHandler' | 'listHandlers' | 'registerListener' | 'listListeners'> & {
+  Pick<SubscriptionsApi, 'registerHandler' | 'listHandlers' | 'registerListener' | 'listListeners'> &
+  Pick<SchedulesApi, 'scheduleEvent'> & {
     enableHandler(id: string): Promise<void>
     disableHandler(id: string): Promise<void>
     removeHandler(id: string): Promise<void>
@@ -57,6 +71,10 @@ export interface Runtime {
   readonly functions: FunctionRegistry
   readonly events: EventService
   readonly deadLetters: DeadLettersApi
+  /** Cron, interval and one-time schedules; the scheduler actor fires them while the runtime runs. */
+  readonly schedules: SchedulesApi
+  /** Workflow definitions and executions; an execution started anywhere runs in whichever runtime runs. */
+  readonly workflows: WorkflowsApi
   stats(): Promise<Stats>
   /** Connects to NATS and starts ingest, dispatch, wake-ups and recovery. */
   start(): Promise<void>
@@ -66,11 +84,14 @@ export interface Runtime {
   readonly stopped: Promise<void>
   /** Observes executions as they settle (tests, metrics). */
   onSettled(listener: (item: WorkItem, ok: boolean, final: boolean) => void): () => void
+  /** Where the HTTP server (inbound webhooks, `/healthz`) listens; null when `events.http.port` is unset or not started. */
+  httpAddress(): HttpAddress | null
 }
 
 /** Creates a runtime on a SQLite file (migrated on open) and a NATS server. Nothing runs until `start()`. */
 export async function createRuntime(options: RuntimeOptions = {}): Promise<Runtime> {
-  const config = options.config ? parseConfig(options.config) : loadConfig({ path: options.configPath })
+  const loaded = options.config ? parseConfig(options.config) : loadConfig({ path: options.configPath })
+  const config = options.httpPort === undefined ? loaded : { ...loaded, events: { ...loaded.events, http: { ...loaded.events.http, port: options.httpPort } } }
   const log = options.logger ?? stderrLogger
   const store = openStore(options.database ?? './data/sp.db')
   try {
@@ -87,18 +108,22 @@ class RuntimeImpl implements Runtime {
   readonly functions = new FunctionRegistry()
   readonly events: EventService
   readonly deadLetters: DeadLettersApi
+  readonly schedules: SchedulesApi
+  readonly workflows: WorkflowsApi
+  private readonly workflowHost: WorkflowHost
   readonly stopped: Promise<void>
   private resolveStopped!: () => void
   private rejectStopped!: (err: Error) => void
-  private transport: Transport | null = null
-  private connecting: Promise<Transport | null> | null = null
-  private unpublished: EventRow[] = []
+  private failure: Error | null = null
+  private readonly publisher: EventPublisher
   private readonly executors = new Map<ExecutorType, Executor>()
   private readonly disabled = new Map<ExecutorType, string>()
   private readonly settledListeners = new Set<(item: WorkItem, ok: boolean, final: boolean) => void>()
   private dispatcher: Dispatcher | null = null
   private wakeups: Wakeups | null = null
   private supervisor: Supervisor | null = null
+  private http: HttpServer | null = null
+  private readonly deliveries: DeliveryEvents
   private state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped' = 'created'
   private readonly writer: EventWriter
   private readonly actor: string
@@ -125,7 +150,8 @@ class RuntimeImpl implements Runtime {
     for (const type of ['function', 'command', 'webhook', 'workflow'] as const) {
       if (!ex[type].enabled) this.disabled.set(type, `executors.${type}.enabled is false in the configuration: handlers of that executor are refused`)
     }
-    this.writer = new EventWriter(store.db, (rows) => this.publish(rows))
+    this.publisher = new EventPublisher({ url: options.nats?.servers ?? 'nats://127.0.0.1:4222', name: `sp-${this.actor}`, log })
+    this.writer = new EventWriter(store.db, (rows) => this.publisher.publish(rows))
     const wake = () => this.wake()
     const events = new EventsApi({ db: store.db, writer: this.writer, actor: this.actor, wake })
     const subs = new SubscriptionsApi({
@@ -136,6 +162,39 @@ class RuntimeImpl implements Runtime {
       checkFunctionNames: () => this.functions.names().length > 0,
     })
     this.deadLetters = new DeadLettersApi({ db: store.db, actor: this.actor, wake })
+    this.schedules = new SchedulesApi({
+      db: store.db,
+      actor: this.actor,
+      defaultTimezone: config.events.scheduling.timezone,
+      wake,
+      publish: (rows) => this.publisher.publish(rows),
+    })
+    const cipher = ex.workflow.checkpointKey ? new CheckpointCipher(ex.workflow.checkpointKey) : null
+    this.workflowHost = new WorkflowHost({
+      db: store.db,
+      runtimeId: this.id,
+      defaults: config.events.processing,
+      log,
+      cipher,
+      publish: (rows) => this.publisher.publish(rows),
+      wake,
+    })
+    const executions = new WorkflowExecutions({ db: store.db, host: this.workflowHost, cipher, actor: this.actor })
+    this.executors.set('workflow', createWorkflowExecutor({ enabled: ex.workflow.enabled, start: (id, input, o) => executions.start(id, input, o) }))
+    const definitions = new WorkflowDefinitionsApi({ db: store.db, actor: this.actor, knownFunctions: () => this.functions.names() })
+    this.workflows = {
+      create: (input, o) => definitions.create(input, o),
+      list: () => definitions.list(),
+      get: (id, version) => definitions.get(id, version),
+      export: (id, o) => definitions.export(id, o),
+      start: (id, input, o) => executions.start(id, input, o),
+      getExecution: (id) => executions.getExecution(id),
+      listExecutions: (f) => executions.listExecutions(f),
+      cancel: (id, o) => executions.cancel(id, o),
+    }
+    this.deliveries = new DeliveryEvents({ createEvent: (i) => events.createEvent(i), log })
+    // Runs after the dispatcher drained: delivery events of the last attempts are stored before the database closes.
+    this.closers.unshift(() => this.deliveries.idle())
     this.events = {
       createEvent: (i) => events.createEvent(i),
       getEvent: (id) => events.getEvent(id),
@@ -151,6 +210,7 @@ class RuntimeImpl implements Runtime {
       enableListener: (id) => subs.setEnabled('listener', id, true),
       disableListener: (id) => subs.setEnabled('listener', id, false),
       removeListener: (id) => subs.remove('listener', id),
+      scheduleEvent: (i) => this.schedules.scheduleEvent(i),
     }
   }
 
@@ -163,55 +223,23 @@ class RuntimeImpl implements Runtime {
     return () => this.settledListeners.delete(listener)
   }
 
-  /** Publishes committed events; without a connection they wait for one (the recovery sweep routes them regardless). */
-  private publish(rows: EventRow[]): void {
-    const ready = rows.filter((r) => r.status === 'pending')
-    if (ready.length === 0) return
-    const t = this.transport
-    if (t && !t.isClosed()) {
-      for (const r of ready) t.publishEvent(r.type, r.id, wireBody(toEventRecord(r)))
-      return
-    }
-    this.unpublished.push(...ready)
-    void this.connectForPublish()
-  }
-
-  /** Outside `start()` (the CLI), connects on first use; a failure leaves events stored for a runtime to route. */
-  private connectForPublish(): Promise<Transport | null> {
-    if (this.transport) return Promise.resolve(this.transport)
-    this.connecting ??= Transport.connect({ url: this.natsUrl(), name: `sp-${this.actor}`, connectTimeoutMs: 2000 })
-      .then((t) => {
-        this.transport = t
-        const rows = this.unpublished
-        this.unpublished = []
-        this.publish(rows)
-        return t
-      })
-      .catch((err) => {
-        this.log.warn('NATS unreachable: events are stored and a runtime will route them when it runs', { error: (err as Error).message })
-        return null
-      })
-    return this.connecting
-  }
-
-  private natsUrl(): string {
-    return this.options.nats?.servers ?? 'nats://127.0.0.1:4222'
+  httpAddress(): HttpAddress | null {
+    return this.http?.address() ?? null
   }
 
   private wake(): void {
-    if (this.wakeups) this.wakeups.poke()
-    if (this.transport && !this.transport.isClosed()) this.transport.wake()
-    else if (this.state === 'created') void this.connectForPublish().then((t) => t?.wake())
+    this.wakeups?.poke()
+    this.publisher.wake(this.state === 'created')
   }
 
   async start(): Promise<void> {
     if (this.state !== 'created') throw new SpError('conflict', `runtime is ${this.state}: start() may be called once`)
     this.state = 'starting'
     const { db } = this.store
+    this.store.checkpointInBackground()
     const p = this.config.events.processing
     const ex = this.config.events.executors
-    const transport = this.transport ?? (await Transport.connect({ url: this.natsUrl(), name: `sp-runtime-${this.id}` }))
-    this.transport = transport
+    const transport = await this.publisher.open(`sp-runtime-${this.id}`)
     const now = new Date().toISOString()
     await db.insertInto('runtime_instances').values({ id: this.id, hostname: hostname(), pid: process.pid, started_at: now, heartbeat_at: now, stopped_at: null }).execute()
 
@@ -228,7 +256,9 @@ class RuntimeImpl implements Runtime {
       highWater: 10_000,
       onRetryScheduled: (at) => wakeups.notify(at),
       onRoom: () => ingest?.resume(),
-      onSettled: (item, outcome, final) => {
+      onWorkflowRuns: (trx, runs) => this.workflowHost.onRunsSettled(trx, runs),
+      onSettled: (item, outcome, final, attempt) => {
+        this.deliveries.attemptSettled(item, outcome, final, attempt)
         for (const l of this.settledListeners) l(item, outcome.ok, final)
       },
     })
@@ -240,35 +270,26 @@ class RuntimeImpl implements Runtime {
       log: this.log,
       dispatch: (items) => dispatcher.enqueue(items),
       hasRoom: () => dispatcher.hasRoom(),
+      onRouted: (trx, events) => this.workflowHost.onEventsRouted(trx, events),
     }
     wakeups.register(retrySource(deps))
-    wakeups.register(heldEventsSource({ ...deps, publish: (type, id, body) => this.transport?.publishEvent(type, id, body) }))
-    let nextBeat = 0
-    let nextSweep = 0
-    wakeups.register({
-      name: 'heartbeat-and-recovery',
-      nextDueAt: async () => Math.min(nextBeat, nextSweep),
-      fireDue: async (at) => {
-        if (at >= nextBeat) {
-          await heartbeat(db, this.id)
-          nextBeat = at + HEARTBEAT_MS
-        }
-        if (at >= nextSweep) {
-          nextSweep = at + Math.min(this.config.events.scheduling.checkIntervalMs, 5000)
-          await recoverOrphans(deps)
-        }
-      },
-    })
+    wakeups.register(this.workflowHost.timerSource())
+    wakeups.register(schedulerSource({ db, runtimeId: this.id, log: this.log, publish: (rows) => this.publisher.publish(rows) }))
+    wakeups.register(heldEventsSource({ ...deps, publish: (type, id, body) => this.publisher.connection?.publishEvent(type, id, body) }))
+    const maintenance = maintenanceSource(deps, Math.min(this.config.events.scheduling.checkIntervalMs, 5000))
+    wakeups.register(maintenance)
 
     const supervisor = new Supervisor(this.log, (child, reason) => {
-      void this.stop().finally(() => this.rejectStopped(new SpError('internal', `${child} failed past its restart budget: ${reason}`)))
+      // Recorded before stopping: `stopped` must reject with it, not resolve as after a requested stop.
+      this.failure ??= new SpError('internal', `${child} failed past its restart budget: ${reason}`)
+      void this.stop()
     })
     this.supervisor = supervisor
     await supervisor.startChild({
       name: 'ingest',
       start: async (fail) => {
-        ingest = new Ingest({ db, transport, runtimeId: this.id, defaults: p, log: this.log, dispatch: (items) => dispatcher.enqueue(items), hasRoom: () => dispatcher.hasRoom() })
-        await ingest.start()
+        ingest = new Ingest({ db, transport, runtimeId: this.id, defaults: p, log: this.log, dispatch: (items) => dispatcher.enqueue(items), hasRoom: () => dispatcher.hasRoom(), onRouted: deps.onRouted })
+        await ingest.start(fail)
         void transport.nc.closed().then((err) => {
           if (this.state === 'running') fail(err ?? new Error('NATS connection closed'))
         })
@@ -278,6 +299,14 @@ class RuntimeImpl implements Runtime {
       },
     })
     await supervisor.startChild({
+      // Holds nothing but the hand-over target: executions live in their rows between transactions.
+      name: 'workflow-host',
+      start: async () => this.workflowHost.attach({ dispatch: (items) => dispatcher.enqueue(items), notifyTimer: (at) => wakeups.notify(at) }),
+      stop: async () => this.workflowHost.attach(null),
+    })
+    // After the dispatcher drained: the last steps' hand-overs finish before the database closes.
+    this.closers.unshift(() => this.workflowHost.idle())
+    await supervisor.startChild({
       name: 'wakeups',
       start: async () => {
         await wakeups.start()
@@ -285,17 +314,32 @@ class RuntimeImpl implements Runtime {
       stop: () => wakeups.stop(),
     })
     const wakeSub = transport.onWake(() => {
-      nextSweep = 0
+      maintenance.sweepSoon()
       wakeups.poke()
     })
     this.closers.unshift(async () => wakeSub.stop())
-    // Anything published before this runtime connected goes out now.
-    this.publish(this.unpublished.splice(0))
+    const reconnectSub = transport.onReconnect(() => {
+      if (this.state !== 'running') return
+      relayUnrouted(db, (type, id, body) => transport.publishEvent(type, id, body)).catch((err) =>
+        this.log.warn('cannot re-send unrouted events after a reconnect; the recovery sweep routes them', { error: String(err) }),
+      )
+    })
+    this.closers.unshift(async () => reconnectSub.stop())
+    if (this.config.events.http.port !== undefined) {
+      // Started last, so stopped first: no webhook is accepted while the rest shuts down.
+      this.http = new HttpServer({
+        config: this.config.events.http,
+        log: this.log,
+        createEvent: (input) => this.events.createEvent(input),
+        health: () => checkHealth({ nats: () => this.publisher.connection?.nc ?? null, db }),
+      })
+      await supervisor.startChild(this.http)
+    }
     this.state = 'running'
   }
 
   async stop(): Promise<void> {
-    if (this.state === 'stopping' || this.state === 'stopped') return this.stopped
+    if (this.state === 'stopping' || this.state === 'stopped') return this.stopped.catch(() => {})
     const wasRunning = this.state === 'running' || this.state === 'starting'
     this.state = 'stopping'
     const { db } = this.store
@@ -307,18 +351,14 @@ class RuntimeImpl implements Runtime {
         // Queued work that never started is released for any runtime to take at once.
         await db.updateTable('event_executions').set({ lease_owner: null, updated_at: now }).where('lease_owner', '=', this.id).where('status', '=', 'pending').execute()
         await db.updateTable('runtime_instances').set({ stopped_at: now, heartbeat_at: now }).where('id', '=', this.id).execute()
-      } else if (this.connecting) {
-        await this.connecting
       }
       for (const close of this.closers) await close().catch(() => {})
-      if (this.transport) {
-        await this.transport.flush().catch(() => {})
-        await this.transport.close()
-      }
+      await this.publisher.close()
       await this.store.close()
     } finally {
       this.state = 'stopped'
-      this.resolveStopped()
+      if (this.failure) this.rejectStopped(this.failure)
+      else this.resolveStopped()
     }
   }
 }

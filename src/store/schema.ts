@@ -70,6 +70,11 @@ export interface EventExecutionsTable {
   output: string | null
   created_at: string
   updated_at: string
+  /** Set for a workflow step or compensation run (migration 0003). */
+  workflow_execution_id: string | null
+  step_key: string | null
+  /** The step's rendered input (JSON), given to its executor as the context event's data. */
+  step_input: string | null
 }
 
 export interface ExecutionAttemptsTable {
@@ -130,6 +135,20 @@ export interface EventSchedulesTable {
   last_nominal_at: string | null
   created_at: string
   updated_at: string
+  /** Why the scheduler stopped the schedule (status `failed`). */
+  last_error: string | null
+}
+
+/** One decided occurrence of a schedule; `occurrence_id` (`<schedule>@<nominal ISO>`) is unique. */
+export interface ScheduleOccurrencesTable {
+  occurrence_id: string
+  schedule_id: string
+  nominal_at: string
+  decision: string
+  event_id: string | null
+  source: string
+  runtime_id: string | null
+  decided_at: string
 }
 
 export interface WorkflowDefinitionsTable {
@@ -154,6 +173,28 @@ export interface WorkflowExecutionsTable {
   created_at: string
   updated_at: string
   completed_at: string | null
+  /** A subflow's parent execution, and the step (and run key) waiting for it. */
+  parent_execution_id: string | null
+  parent_step_id: string | null
+  parent_key: string | null
+}
+
+export interface WorkflowTimersTable {
+  execution_id: string
+  timer_id: string
+  step_id: string
+  due_at: string
+  created_at: string
+}
+
+export interface WorkflowWaitsTable {
+  execution_id: string
+  step_id: string
+  step_key: string
+  event_type: string
+  match_paths: string
+  match_key: string
+  created_at: string
 }
 
 export interface RuntimeInstancesTable {
@@ -174,7 +215,10 @@ export interface Database {
   dead_letters: DeadLettersTable
   audit_log: AuditLogTable
   event_schedules: EventSchedulesTable
+  schedule_occurrences: ScheduleOccurrencesTable
   workflow_definitions: WorkflowDefinitionsTable
   workflow_executions: WorkflowExecutionsTable
+  workflow_timers: WorkflowTimersTable
+  workflow_waits: WorkflowWaitsTable
   runtime_instances: RuntimeInstancesTable
 }

@@ -55,6 +55,7 @@ export class Transport {
     readonly nc: NatsConnection,
     readonly serverVersion: string,
     readonly streamCreated: string,
+    private readonly streamMaxAgeMs: number,
   ) {}
 
   static async connect(options: TransportOptions): Promise<Transport> {
@@ -82,8 +83,9 @@ export class Transport {
       if (!nc.info?.jetstream) {
         throw new UnsupportedError(`nats-server at ${options.url} runs without JetStream: start it with -js (nats.conf enables it)`)
       }
-      const created = await ensureStream(nc, options.streamMaxAgeMs ?? 7 * 24 * 3600_000)
-      return new Transport(nc, version, created)
+      const maxAgeMs = options.streamMaxAgeMs ?? 7 * 24 * 3600_000
+      const created = await ensureStream(nc, maxAgeMs)
+      return new Transport(nc, version, created, maxAgeMs)
     } catch (err) {
       await nc.close().catch(() => {})
       throw err
@@ -106,6 +108,15 @@ export class Transport {
     this.nc.publish(WAKE_SUBJECT)
   }
 
+  /** Calls `callback` each time the connection is re-established after a loss. */
+  onReconnect(callback: () => void): { stop(): void } {
+    const status = this.nc.status() as AsyncIterable<{ type: string }> & { stop?(): void }
+    void (async () => {
+      for await (const s of status) if (s.type === 'reconnect') callback()
+    })()
+    return { stop: () => status.stop?.() }
+  }
+
   onWake(callback: () => void): { stop(): void } {
     const sub = this.nc.subscribe(WAKE_SUBJECT, { callback: () => callback() })
     return { stop: () => sub.unsubscribe() }
@@ -113,12 +124,18 @@ export class Transport {
 
   /**
    * Delivers stored event messages to `onMessage` synchronously as they arrive; the caller acks.
-   * Keeps up to `inFlight` messages pulled. Returns a handle to stop.
+   * Keeps up to `inFlight` messages pulled. Recreates the stream or the ingest consumer when they
+   * are missing. The handle's `closed()` resolves with an error when the consumer or the stream
+   * disappears underneath it: the caller consumes again (which recreates them).
    */
   async consume(onMessage: (msg: JsMsg) => void, inFlight: number): Promise<ConsumerMessages> {
     const js = jetstream(this.nc)
-    const consumer = await js.consumers.get(STREAM_NAME, INGEST_CONSUMER)
-    return consumer.consume({ max_messages: inFlight, idle_heartbeat: 2000, callback: onMessage })
+    const consumer = await js.consumers.get(STREAM_NAME, INGEST_CONSUMER).catch(async () => {
+      await ensureStream(this.nc, this.streamMaxAgeMs)
+      return js.consumers.get(STREAM_NAME, INGEST_CONSUMER)
+    })
+    // Without abort_on_missing_resource, a deleted consumer leaves consume() polling for it forever, deaf.
+    return consumer.consume({ max_messages: inFlight, idle_heartbeat: 2000, abort_on_missing_resource: true, callback: onMessage })
   }
 
   isClosed(): boolean {

@@ -9,6 +9,8 @@ export interface TestNatsServer {
   readonly url: string
   readonly port: number
   readonly storeDir: string
+  /** The HTTP monitoring endpoint (`/connz`, `/jsz`), when started with `monitor: true`. */
+  readonly monitorUrl?: string
   /** Stops the server (SIGTERM) and waits for it to exit. The store is kept for `restart()`. */
   stop(): Promise<void>
   /** Kills the server with SIGKILL: the crash case. */
@@ -52,16 +54,18 @@ async function waitUntil(check: () => Promise<boolean>, deadlineMs: number, what
   throw new Error(`timed out after ${deadlineMs} ms waiting for ${what}`)
 }
 
-export async function startNatsServer(options: { binary?: string } = {}): Promise<TestNatsServer> {
+export async function startNatsServer(options: { binary?: string; monitor?: boolean } = {}): Promise<TestNatsServer> {
   const binary = options.binary ?? process.env.SP_TEST_NATS_SERVER ?? 'nats-server'
   const port = await freePort()
+  const monitorPort = options.monitor ? await freePort() : undefined
   const storeDir = mkdtempSync(join(tmpdir(), 'sp-nats-'))
   let child: ChildProcess | undefined
   let stderr = ''
 
   const launch = async (): Promise<void> => {
     stderr = ''
-    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], {
+    const monitorArgs = monitorPort ? ['-m', String(monitorPort)] : []
+    const proc = spawn(binary, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...monitorArgs], {
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     proc.stderr?.on('data', (chunk: Buffer) => {
@@ -92,6 +96,7 @@ export async function startNatsServer(options: { binary?: string } = {}): Promis
     url: `nats://127.0.0.1:${port}`,
     port,
     storeDir,
+    ...(monitorPort ? { monitorUrl: `http://127.0.0.1:${monitorPort}` } : {}),
     stop: () => exit('SIGTERM'),
     kill: () => exit('SIGKILL'),
     restart: async () => {

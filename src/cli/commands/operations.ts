@@ -11,13 +11,19 @@ export function registerOperationCommands(program: Command): void {
     .command('start')
     .description('Run the runtime in the foreground: ingest, dispatch, retries, recovery. Stops cleanly on SIGINT/SIGTERM')
     .option('--no-nats-autostart', 'do not start a local nats-server when none answers')
-    .action(async (o: { natsAutostart: boolean }, cmd: Command) => {
+    .option('--http-port <port>', 'serve inbound webhooks and /healthz on this port (0: a free one); overrides events.http.port')
+    .action(async (o: { natsAutostart: boolean; httpPort?: string }, cmd: Command) => {
       const g = globalOptions(cmd)
+      const httpPort = intOption(o.httpPort, '--http-port')
+      if (httpPort !== undefined && (httpPort < 0 || httpPort > 65_535)) {
+        const { ValidationError } = await import('../../errors.js')
+        throw new ValidationError('--http-port', `must be a port number from 0 to 65535, got ${httpPort}`)
+      }
       loadConfig({ path: g.config }) // refuse a bad config before starting anything
       const log = (line: string) => stderrLogger.info(line)
       const natsChild = o.natsAutostart ? await ensureLocalNats(g.nats, log) : null
       const { createRuntime } = await import('../../runtime/runtime.js')
-      const runtime = await createRuntime({ database: g.db, nats: { servers: g.nats }, configPath: g.config, actor: 'runtime', logger: stderrLogger })
+      const runtime = await createRuntime({ database: g.db, nats: { servers: g.nats }, configPath: g.config, actor: 'runtime', logger: stderrLogger, httpPort })
       let stopping = false
       const stop = async (signal: string) => {
         if (stopping) return
@@ -34,6 +40,8 @@ export function registerOperationCommands(program: Command): void {
         natsChild?.kill('SIGTERM')
         throw err
       }
+      const http = runtime.httpAddress()
+      if (http) stderrLogger.info(`http: listening on http://${http.host.includes(':') ? `[${http.host}]` : http.host}:${http.port} (POST /webhooks/<source>, GET /healthz)`)
       stderrLogger.info(`ready: runtime ${runtime.id} processes events`, { database: g.db, nats: g.nats })
       try {
         await runtime.stopped

@@ -40,13 +40,14 @@ export async function getEventRow(db: Db, id: string): Promise<EventRow | undefi
   return db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-/** Events accepted but not yet routed whose last publish is older than `before`: the relay re-sends them. */
+/** Events accepted before `before`, not yet routed, and not re-sent since `before`: the relay re-sends them. */
 export async function unroutedEvents(db: Db, before: string, limit: number): Promise<EventRow[]> {
   return db
     .selectFrom('events')
     .selectAll()
     .where('status', '=', 'pending')
     .where('routed_at', 'is', null)
+    .where('created_at', '<=', before)
     .where((eb) => eb.or([eb('published_at', 'is', null), eb('published_at', '<', before)]))
     .orderBy('created_at')
     .limit(limit)

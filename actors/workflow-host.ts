@@ -1,0 +1,290 @@
+import { initialTransition, transition } from 'xstate'
+import { effectsOf } from '../machines/workflow-effects.js'
+import { executionStatus, persistSnapshot, restoreSnapshot, type PersistedWorkflowSnapshot, type WorkflowSnapshot } from '../machines/workflow-snapshot.js'
+import type { WorkflowEvent } from '../machines/workflow-types.js'
+import type { ExecutionOutcome } from '../src/executors/types.js'
+import type { EventRecord } from '../src/model/event.js'
+import type { Logger } from '../src/runtime/logger.js'
+import type { RetryDefaults } from '../src/runtime/router.js'
+import type { Db } from '../src/store/database.js'
+import type { EventRow } from '../src/store/repositories/events.js'
+import { CheckpointError, openCheckpoint, sealCheckpoint, type CheckpointCipher } from '../src/workflow/checkpoint-crypto.js'
+import type { WorkItem } from './ingest.js'
+import type { DueSource } from './wakeups.js'
+import { WorkflowMachines, type CompiledWorkflow } from './workflow-machines.js'
+import { matchWaits, timerSource } from './workflow-triggers.js'
+import {
+  anchorEvent,
+  anchorEventRow,
+  COMPENSATION_KIND,
+  emptyAfterCommit,
+  FINAL_STATUSES,
+  performEffect,
+  STEP_KIND,
+  subflowId,
+  type AfterCommit,
+  type Feed,
+  type PerformDeps,
+  type WorkflowExecutionRow,
+} from './workflow-perform.js'
+
+export interface WorkflowHostDeps {
+  db: Db
+  runtimeId: string
+  defaults: RetryDefaults
+  log: Logger
+  cipher: CheckpointCipher | null
+  /** Publishes committed events on NATS (the runtime's publisher). */
+  publish(rows: EventRow[]): void
+  /** Tells running runtimes to look at the database (used when this one does not run). */
+  wake(): void
+}
+
+/** While started: where step runs and timer times go. */
+export interface HostAttachment {
+  dispatch(items: WorkItem[]): void
+  notifyTimer(at: number): void
+}
+
+export interface NewExecution {
+  id: string
+  compiled: CompiledWorkflow & { version: number }
+  input: Record<string, unknown>
+  trigger: EventRecord | null
+  parent?: { id: string; stepId: string; key: string }
+}
+
+interface Loaded {
+  row: WorkflowExecutionRow
+  compiled: CompiledWorkflow
+  snapshot: WorkflowSnapshot
+}
+
+/**
+ * Drives workflow executions durably. Every change goes through `apply` inside a write
+ * transaction: load the checkpoint, `transition()`, perform the effects as rows, store the new
+ * checkpoint, all in that transaction; what needs the commit (dispatching steps, publishing emitted
+ * events, arming the timer) follows it and is safe to repeat. Nothing is held in memory between
+ * transactions, so a waiting execution costs a row, and any runtime can take the next event.
+ */
+export class WorkflowHost {
+  readonly machines = new WorkflowMachines()
+  private attachment: HostAttachment | null = null
+  private readonly settling = new Set<Promise<void>>()
+
+  constructor(private readonly deps: WorkflowHostDeps) {}
+
+  attach(attachment: HostAttachment | null): void {
+    this.attachment = attachment
+  }
+
+  /** Waits for the post-commit hand-overs in progress (stop()). */
+  async idle(): Promise<void> {
+    while (this.settling.size) await Promise.allSettled([...this.settling])
+  }
+
+  private performDeps(): PerformDeps {
+    return {
+      defaults: this.deps.defaults,
+      leaseOwner: this.attachment ? this.deps.runtimeId : null,
+      startSubflow: async (trx, parent, effect, out, queue) => {
+        let compiled
+        try {
+          compiled = await this.machines.load(trx, effect.workflowId, effect.version)
+        } catch {
+          return null
+        }
+        const input = (effect.input && typeof effect.input === 'object' && !Array.isArray(effect.input) ? effect.input : {}) as Record<string, unknown>
+        const id = subflowId(parent.id, effect.key)
+        await this.create(trx, { id, compiled, input, trigger: null, parent: { id: parent.id, stepId: effect.stepId, key: effect.key } }, out, queue)
+        return id
+      },
+    }
+  }
+
+  /** Creates an execution and takes its first transition, in `trx`; false when the id exists. */
+  async create(trx: Db, x: NewExecution, out: AfterCommit, queue: Feed[] = [], loaded = new Map<string, Loaded>()): Promise<boolean> {
+    const now = Date.now()
+    const iso = new Date(now).toISOString()
+    const row: WorkflowExecutionRow = {
+      id: x.id,
+      workflow_id: x.compiled.definition.id,
+      workflow_version: x.compiled.version,
+      status: 'running',
+      input: JSON.stringify(x.input),
+      output: null,
+      error: null,
+      checkpoint: null,
+      trigger_event_id: x.trigger?.id ?? null,
+      created_at: iso,
+      updated_at: iso,
+      completed_at: null,
+      parent_execution_id: x.parent?.id ?? null,
+      parent_step_id: x.parent?.stepId ?? null,
+      parent_key: x.parent?.key ?? null,
+    }
+    const inserted = await trx.insertInto('workflow_executions').values(row).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst()
+    if (!inserted) return false
+    await trx.insertInto('events').values(anchorEventRow(anchorEvent(row))).onConflict((oc) => oc.column('id').doNothing()).execute()
+    const start = { input: x.input, event: x.trigger ? (JSON.parse(JSON.stringify(x.trigger)) as Record<string, unknown>) : null }
+    const [snapshot, actions] = initialTransition(x.compiled.machine, start)
+    const entry = { row, compiled: x.compiled, snapshot }
+    loaded.set(row.id, entry)
+    for (const effect of effectsOf(x.compiled.definition, actions)) await performEffect(trx, this.performDeps(), row, effect, now, out, queue)
+    entry.snapshot = snapshot
+    await this.store(trx, entry, iso)
+    if (queue.length) await this.apply(trx, queue.splice(0), out, loaded)
+    return true
+  }
+
+  /**
+   * Feeds events to executions in `trx`. Effects may feed more (a finished subflow reports to its
+   * parent, an emit compensation completes at once); they are applied in the same transaction.
+   */
+  async apply(trx: Db, feeds: Feed[], out: AfterCommit, loaded = new Map<string, Loaded>()): Promise<void> {
+    const queue = [...feeds]
+    const dirty = new Set<Loaded>()
+    const now = Date.now()
+    while (queue.length) {
+      const feed = queue.shift()!
+      const entry = loaded.get(feed.executionId) ?? (await this.load(trx, feed.executionId))
+      if (!entry) continue
+      loaded.set(feed.executionId, entry)
+      let next: WorkflowSnapshot
+      let actions: Parameters<typeof effectsOf>[1]
+      try {
+        ;[next, actions] = transition(entry.compiled.machine, entry.snapshot, feed.event)
+      } catch (err) {
+        await this.markFailed(trx, entry.row, `the workflow machine failed on ${feed.event.type}: ${(err as Error).message}`)
+        loaded.delete(feed.executionId)
+        dirty.delete(entry)
+        continue
+      }
+      for (const effect of effectsOf(entry.compiled.definition, actions)) await performEffect(trx, this.performDeps(), entry.row, effect, now, out, queue)
+      entry.snapshot = next
+      dirty.add(entry)
+    }
+    const iso = new Date().toISOString()
+    for (const entry of dirty) await this.store(trx, entry, iso)
+  }
+
+  /** Reads and authenticates a checkpoint; an unreadable one fails its execution and nothing else. */
+  private async load(trx: Db, id: string): Promise<Loaded | null> {
+    const row = await trx.selectFrom('workflow_executions').selectAll().where('id', '=', id).executeTakeFirst()
+    if (!row || FINAL_STATUSES.has(row.status) || !row.checkpoint) return null
+    const compiled = await this.machines.load(trx, row.workflow_id, row.workflow_version)
+    try {
+      const persisted = JSON.parse(openCheckpoint(row.checkpoint, this.deps.cipher)) as PersistedWorkflowSnapshot
+      return { row, compiled, snapshot: restoreSnapshot(compiled.machine, persisted) }
+    } catch (err) {
+      const reason = err instanceof CheckpointError ? err.message : `checkpoint is unreadable (tampered with, or from another definition): ${(err as Error).message}`
+      await this.markFailed(trx, row, reason)
+      return null
+    }
+  }
+
+  private async markFailed(trx: Db, row: WorkflowExecutionRow, reason: string): Promise<void> {
+    this.deps.log.error('workflow execution failed', { execution: row.id, reason })
+    const now = new Date().toISOString()
+    await trx.updateTable('workflow_executions').set({ status: 'failed', error: reason, completed_at: now, updated_at: now }).where('id', '=', row.id).execute()
+  }
+
+  private async store(trx: Db, entry: Loaded, iso: string): Promise<void> {
+    const { snapshot, compiled, row } = entry
+    const status = executionStatus(snapshot)
+    const final = FINAL_STATUSES.has(status)
+    const ctx = snapshot.context
+    const errors = [
+      ctx.failure ? `${ctx.failure.stepId ? `step "${ctx.failure.stepId}" failed: ` : ''}${ctx.failure.error}` : null,
+      ctx.compensationFailure ? `compensation of "${ctx.compensationFailure.stepId}" failed: ${ctx.compensationFailure.error}` : null,
+    ].filter((e): e is string => e !== null)
+    await trx
+      .updateTable('workflow_executions')
+      .set({
+        status: status === 'compensating' ? 'running' : status,
+        checkpoint: sealCheckpoint(JSON.stringify(persistSnapshot(compiled.machine, snapshot)), this.deps.cipher),
+        output: ctx.output ? JSON.stringify(ctx.output) : null,
+        error: errors.length ? errors.join('; ') : null,
+        completed_at: final ? iso : null,
+        updated_at: iso,
+      })
+      .where('id', '=', row.id)
+      .execute()
+    row.status = status
+  }
+
+  /**
+   * The dispatcher's hook, inside its finish transaction: final outcomes of workflow steps and
+   * compensations are fed to their executions, so a step's completion and the next step's start
+   * commit together.
+   */
+  async onRunsSettled(trx: Db, runs: { item: WorkItem; outcome: ExecutionOutcome }[]): Promise<void> {
+    const feeds: Feed[] = []
+    for (const { item, outcome } of runs) {
+      const { workflow_execution_id: executionId, step_key: key, subscription_kind: kind } = item.execution
+      if (!executionId || !key) continue
+      const stepId = key.split('.').at(-1)!.replace(/\[\d+\]$/, '')
+      let event: WorkflowEvent
+      if (kind === STEP_KIND) {
+        event = outcome.ok ? { type: 'STEP.COMPLETED', stepId, key, output: outcome.output ?? null } : { type: 'STEP.FAILED', stepId, key, error: outcome.error, retryable: false }
+      } else if (kind === COMPENSATION_KIND) {
+        event = outcome.ok ? { type: 'COMPENSATION.COMPLETED', stepId, key, output: outcome.output ?? null } : { type: 'COMPENSATION.FAILED', stepId, key, error: outcome.error }
+      } else continue
+      feeds.push({ executionId, event })
+    }
+    if (feeds.length) await this.applyThenSettle(trx, feeds)
+  }
+
+  /** The routing hook: events routed in `trx` resume the executions waiting for them. */
+  async onEventsRouted(trx: Db, events: EventRecord[]): Promise<void> {
+    const feeds = await matchWaits(trx, events)
+    if (feeds.length) await this.applyThenSettle(trx, feeds)
+  }
+
+  /** Applies in the caller's transaction; the hand-over runs once that transaction has ended. */
+  async applyThenSettle(trx: Db, feeds: Feed[]): Promise<void> {
+    const out = emptyAfterCommit()
+    await this.apply(trx, feeds, out)
+    this.settle(out)
+  }
+
+  /**
+   * After the commit: hands new step runs to the dispatcher, publishes emitted events, arms the
+   * timer. Its first read waits for the one connection, so it runs once the deciding transaction has
+   * ended, and it only hands over rows that exist (a rolled-back decision leaves none).
+   */
+  settle(out: AfterCommit): void {
+    if (!out.steps.length && !out.emitted.length && !out.timers.length) return
+    const run = (async () => {
+      const { db } = this.deps
+      const attachment = this.attachment
+      if (out.steps.length) {
+        const ids = new Set(out.steps.map((s) => s.execution.id))
+        const live = new Set<string>()
+        const all = [...ids]
+        for (let i = 0; i < all.length; i += 500) {
+          const rows = await db.selectFrom('event_executions').select('id').where('id', 'in', all.slice(i, i + 500)).where('status', '=', 'pending').execute()
+          for (const r of rows) live.add(r.id)
+        }
+        const items = out.steps.filter((s) => live.has(s.execution.id))
+        if (attachment && items.some((s) => s.execution.lease_owner === this.deps.runtimeId)) attachment.dispatch(items.filter((s) => s.execution.lease_owner === this.deps.runtimeId))
+        if (items.some((s) => s.execution.lease_owner === null)) this.deps.wake()
+      }
+      if (out.emitted.length) {
+        const rows = await db.selectFrom('events').selectAll().where('id', 'in', out.emitted).where('status', '=', 'pending').where('routed_at', 'is', null).execute()
+        if (rows.length) this.deps.publish(rows)
+      }
+      if (out.timers.length) {
+        if (attachment) attachment.notifyTimer(Math.min(...out.timers))
+        else this.deps.wake()
+      }
+    })().catch((err: unknown) => this.deps.log.warn('workflow host: hand-over after commit failed; the recovery sweep takes it', { error: String(err) }))
+    this.settling.add(run)
+    void run.finally(() => this.settling.delete(run))
+  }
+
+  /** Durable timers: at their time, TIMER.FIRED in the transaction that removes them. */
+  timerSource(): DueSource {
+    return timerSource(this.deps.db, (trx, feeds, out) => this.apply(trx, feeds, out), (out) => this.settle(out))
+  }
+}

@@ -1,0 +1,10 @@
+/** Schedule mathematics: pure functions from a schedule and a time to its occurrences. No I/O, no timers. */
+export { parseDuration, durationSchema } from './duration.js'
+export { parseCron, nextCronTimes, assertTimeZone, MAX_CRON_TIMES } from './cron.js'
+export type { CronSchedule } from './cron.js'
+export { CRON_MACROS } from './cron-syntax.js'
+export { nextOccurrence, previousOccurrence, occurrencesOf, validateScheduleSpec } from './next-run.js'
+export type { ScheduleSpec, ScheduleType, Occurrences } from './next-run.js'
+export { planDueOccurrences, DEFAULT_DUE_TOLERANCE_MS, LISTED_LIMIT, ENUMERATION_LIMIT, MAX_CATCHUP_LIMIT } from './missed-runs.js'
+export type { DueInput, DuePlan, MissedPolicy } from './missed-runs.js'
+export { occurrenceId, parseOccurrenceId } from './occurrence-id.js'
