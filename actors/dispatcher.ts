@@ -5,7 +5,7 @@ import { newId } from '../src/model/ids.js'
 import type { RetryPolicy } from '../src/model/retry-policy.js'
 import type { Logger } from '../src/runtime/logger.js'
 import type { Db } from '../src/store/database.js'
-import { executionSettled } from '../src/store/repositories/events.js'
+import { settleExecutions } from '../src/store/repositories/events.js'
 import { writeTransaction } from '../src/store/transaction.js'
 import type { WorkItem } from './ingest.js'
 import { WorkQueue } from './work-queue.js'
@@ -210,6 +210,8 @@ export class Dispatcher {
     const retries: number[] = []
     const settled: { f: Finished; final: boolean }[] = []
     const workflowRuns: { item: WorkItem; outcome: ExecutionOutcome }[] = []
+    const toSettle: { eventId: string; failed: boolean }[] = []
+    const plainSuccesses: string[] = []
     try {
       await writeTransaction(this.deps.db, async (trx) => {
         const now = new Date().toISOString()
@@ -244,7 +246,8 @@ export class Dispatcher {
           }
           if (f.outcome.ok) {
             // running -> completed has no guard and no effect but `settle`: taken directly on this hot path.
-            await trx
+            if (f.outcome.output === undefined) plainSuccesses.push(id)
+            else await trx
               .updateTable('event_executions')
               .set({
                 status: 'completed',
@@ -259,7 +262,7 @@ export class Dispatcher {
               .where('status', '=', 'running')
               .execute()
             if (f.item.execution.workflow_execution_id) workflowRuns.push({ item: f.item, outcome: f.outcome })
-            else await executionSettled(trx, f.item.event.id, false, now)
+            else toSettle.push({ eventId: f.item.event.id, failed: false })
             settled.push({ f, final: true })
             continue
           }
@@ -307,10 +310,33 @@ export class Dispatcher {
                 created_at: now,
               })
               .execute()
-            await executionSettled(trx, f.item.event.id, true, now)
+            toSettle.push({ eventId: f.item.event.id, failed: true })
             settled.push({ f, final: true })
           }
         }
+        // Successes without output in one statement; the duration is the attempt row's just written.
+        for (let i = 0; i < plainSuccesses.length; i += 500) {
+          await trx
+            .updateTable('event_executions')
+            .set((eb) => ({
+              status: 'completed',
+              completed_at: now,
+              duration_ms: eb
+                .selectFrom('execution_attempts')
+                .select('execution_attempts.duration_ms')
+                .whereRef('execution_attempts.execution_id', '=', 'event_executions.id')
+                .orderBy('execution_attempts.id', 'desc')
+                .limit(1),
+              output: null,
+              error: null,
+              lease_owner: null,
+              updated_at: now,
+            }))
+            .where('id', 'in', plainSuccesses.slice(i, i + 500))
+            .where('status', '=', 'running')
+            .execute()
+        }
+        await settleExecutions(trx, toSettle, now)
         if (workflowRuns.length) await this.deps.onWorkflowRuns?.(trx, workflowRuns)
       })
     } catch (err) {

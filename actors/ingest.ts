@@ -245,20 +245,29 @@ export async function routeEvents(
   const inserted = rows.length ? await insertExecutions(trx, rows) : []
   const counts = new Map<string, number>()
   for (const r of rows) counts.set(r.event_id, (counts.get(r.event_id) ?? 0) + 1)
+  // One statement per distinct execution count (usually one or two per batch), not one per event.
+  const byOpen = new Map<number, string[]>()
   for (const event of records) {
     const open = counts.get(event.id) ?? 0
-    await trx
-      .updateTable('events')
-      .set({
-        routed_at: now,
-        status: open ? 'processing' : 'completed',
-        open_executions: open,
-        completed_at: open ? null : now,
-        updated_at: now,
-      })
-      .where('id', '=', event.id)
-      .where('routed_at', 'is', null)
-      .execute()
+    const ids = byOpen.get(open)
+    if (ids) ids.push(event.id)
+    else byOpen.set(open, [event.id])
+  }
+  for (const [open, ids] of byOpen) {
+    for (let i = 0; i < ids.length; i += 500) {
+      await trx
+        .updateTable('events')
+        .set({
+          routed_at: now,
+          status: open ? 'processing' : 'completed',
+          open_executions: open,
+          completed_at: open ? null : now,
+          updated_at: now,
+        })
+        .where('id', 'in', ids.slice(i, i + 500))
+        .where('routed_at', 'is', null)
+        .execute()
+    }
   }
   await onRouted?.(trx, records)
   const byId = new Map(records.map((e) => [e.id, e]))

@@ -2,7 +2,7 @@ import type { Insertable, Selectable } from 'kysely'
 import { ValidationError } from '../src/errors.js'
 import { PRIORITY_RANK, type EventPriority } from '../src/model/event.js'
 import type { Logger } from '../src/runtime/logger.js'
-import { occurrenceId, planDueOccurrences, type MissedPolicy, type ScheduleSpec, type ScheduleType } from '../src/schedule/index.js'
+import { occurrenceId, occurrencesOf, planDueOccurrences, type MissedPolicy, type ScheduleSpec, type ScheduleType } from '../src/schedule/index.js'
 import type { Db } from '../src/store/database.js'
 import type { EventRow } from '../src/store/repositories/events.js'
 import type { EventSchedulesTable, ScheduleOccurrencesTable } from '../src/store/schema.js'
@@ -117,15 +117,40 @@ async function previousUnfinished(trx: Db, scheduleId: string): Promise<boolean>
  * records the decisions, creates the fired events and moves `next_run_at` on. A schedule with no
  * further occurrence is completed.
  */
-async function advance(trx: Db, row: ScheduleRow, now: Date, runtimeId: string, toleranceMs: number, log: Logger): Promise<EventRow[]> {
-  const plan = planDueOccurrences({
-    spec: specOf(row),
-    lastNominal: row.last_nominal_at ? new Date(row.last_nominal_at) : null,
-    now,
-    missedPolicy: row.missed_policy as MissedPolicy,
-    maxCatchup: row.max_catchup,
-    toleranceMs,
-  })
+/** Late occurrences fired in one go before the rest are left to the missed policy. */
+const LATE_LIMIT = 1000
+
+/**
+ * Occurrences that came due while this scheduler was running are late, not missed (the process was
+ * busy, not down): they all fire. Only what came due before it started is for the missed policy.
+ */
+function lateOccurrences(row: ScheduleRow, now: Date, watchingSince: number): { fire: Date[]; next: Date | null } | null {
+  const last = row.last_nominal_at ? new Date(row.last_nominal_at) : null
+  const created = new Date(row.created_at)
+  const floor = last ?? (created.getTime() >= watchingSince ? created : null)
+  if (!floor || floor.getTime() < watchingSince) return null
+  const occurrences = occurrencesOf(specOf(row))
+  const fire: Date[] = []
+  let t: Date | null = floor
+  while ((t = occurrences.next(t)) && t <= now) {
+    if (fire.length === LATE_LIMIT) return null
+    fire.push(t)
+  }
+  return { fire, next: t }
+}
+
+async function advance(trx: Db, row: ScheduleRow, now: Date, runtimeId: string, toleranceMs: number, watchingSince: number, log: Logger): Promise<EventRow[]> {
+  const late = lateOccurrences(row, now, watchingSince)
+  const plan = late
+    ? { fire: late.fire, skipped: [], capped: [], skippedCount: 0, cappedCount: 0, lastNominal: late.fire.at(-1) ?? null, next: late.next }
+    : planDueOccurrences({
+        spec: specOf(row),
+        lastNominal: row.last_nominal_at ? new Date(row.last_nominal_at) : null,
+        now,
+        missedPolicy: row.missed_policy as MissedPolicy,
+        maxCatchup: row.max_catchup,
+        toleranceMs,
+      })
   let fire = plan.fire
   let overlapped: Date[] = []
   if (row.overlap_policy === 'skip' && fire.length > 0) {
@@ -178,6 +203,7 @@ export interface SchedulerDeps {
  */
 export function schedulerSource(deps: SchedulerDeps): DueSource {
   const toleranceMs = deps.toleranceMs ?? 1_000
+  const watchingSince = Date.now()
   const earliest = async (): Promise<number | null> => {
     const row = await deps.db
       .selectFrom('event_schedules')
@@ -210,7 +236,7 @@ export function schedulerSource(deps: SchedulerDeps): DueSource {
         const created: EventRow[] = []
         for (const row of due) {
           try {
-            created.push(...(await advance(trx, row, now, deps.runtimeId, toleranceMs, deps.log)))
+            created.push(...(await advance(trx, row, now, deps.runtimeId, toleranceMs, watchingSince, deps.log)))
           } catch (err) {
             // A schedule the maths refuses (its stored fields became invalid) is stopped, not retried forever.
             if (!(err instanceof ValidationError)) throw err

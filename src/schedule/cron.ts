@@ -14,14 +14,16 @@ import { WallMatcher } from './wall-matcher.js'
  * - a wall time in the skipped spring-forward hour fires shifted forward by the gap
  *   (02:30 becomes 03:30), so a job at a fixed local time still fires exactly once that day;
  * - a wall time in the repeated autumn hour fires once, at its first occurrence;
- * - except for jobs whose hour field admits every hour (`*\/30 * * * *`, `0 * * * *`): they keep
- *   their rhythm in real time, firing in both copies of the repeated hour and not at all in the
- *   skipped one. A stepped or listed hour (`0 *\/2 * * *`) counts as a fixed time.
+ * - except for jobs whose hour field admits every hour (every 30 minutes, `0 * * * *`, `@hourly`):
+ *   they keep their rhythm in real time, firing in both copies of the repeated hour and not at all
+ *   in the skipped one. A stepped or listed hour (every 2 hours, `0 9-17 * * *`) is a fixed time.
  * A shifted time that lands on another occurrence fires once.
  *
- * cron-parser's own time-zone mode is not used because it breaks these rules (see
- * test/schedule/cron-dst.test.ts): from inside the shifted window it skips the shifted occurrence,
- * and in zones whose clocks move by 30 minutes (Australia/Lord_Howe) it misses the day or throws.
+ * cron-parser's own iteration is not used: asked from a start inside a clock change it breaks these
+ * rules (from 03:15 on the spring day it skips the 02:30 job shifted to 03:30; from inside the
+ * repeated hour it fires a fixed-time job a second time), in zones whose clocks move by 30 minutes
+ * (Australia/Lord_Howe) it skips the day or throws "loop limit exceeded", and each step costs
+ * several hundred microseconds. test/schedule/cron-dst.test.ts checks the rules.
  */
 
 export interface CronSchedule {
@@ -101,11 +103,11 @@ class ZonedCron implements CronSchedule {
     let low = from + offset
     // Fixed-time jobs skip the second copy of the repeated wall times: [start + offset, start + previousOffset).
     if (!this.everyHour && previousOffset > offset) low = Math.max(low, start + previousOffset - 1)
-    const wall = this.wallAfter(low)
+    const wall = this.wall.after(low)
     let best = wall === null ? null : wall - offset
     // Fixed-time jobs in the skipped wall times [start + previousOffset, start + offset) fire shifted by the gap.
     if (!this.everyHour && previousOffset < offset) {
-      const gapWall = this.wallAfter(from + previousOffset)
+      const gapWall = this.wall.after(from + previousOffset)
       if (gapWall !== null && gapWall < start + offset) best = Math.min(best ?? Infinity, gapWall - previousOffset)
     }
     return best
@@ -114,7 +116,7 @@ class ZonedCron implements CronSchedule {
   /** The latest occurrence before `until` reading wall times with the segment's offset (may lie before the segment). */
   private lastInSegment(segment: Segment, until: number): number | null {
     const { offset, start, previousOffset } = segment
-    const wall = this.wallBefore(until + offset)
+    const wall = this.wall.before(until + offset)
     let best: number | null = null
     if (wall !== null) {
       // A second copy of a repeated wall time stands for its first, which lies in the previous segment.
@@ -122,19 +124,12 @@ class ZonedCron implements CronSchedule {
       best = wall - (secondCopy ? previousOffset : offset)
     }
     if (!this.everyHour && previousOffset < offset) {
-      const gapWall = this.wallBefore(Math.min(until + previousOffset, start + offset))
+      const gapWall = this.wall.before(Math.min(until + previousOffset, start + offset))
       if (gapWall !== null && gapWall >= start + previousOffset) best = Math.max(best ?? -Infinity, gapWall - previousOffset)
     }
     return best
   }
 
-  private wallAfter(wall: number): number | null {
-    return this.wall.after(wall)
-  }
-
-  private wallBefore(wall: number): number | null {
-    return this.wall.before(wall)
-  }
 }
 
 const cache = new Map<string, CronSchedule>()

@@ -55,7 +55,6 @@ describe('kill -9 of a runtime with events in flight', () => {
   })
 
   it('completes every accepted event after a restart, running each handler at least once', async () => {
-   try {
     const database = join(tmp.dir, 'sp.db')
     const runLog = join(tmp.dir, 'runs.log')
     const embedded = await startEmbedded({
@@ -66,7 +65,10 @@ describe('kill -9 of a runtime with events in flight', () => {
       SP_HANDLER_DELAY_MS: String(HANDLER_MS),
     })
     child = embedded.child
-    await waitFor(() => [...runCounts(runLog).values()].length >= 30, '30 handler runs started before the kill')
+    await waitFor(() => {
+      if (embedded.child.exitCode !== null) throw new Error(`the embedded runtime exited early: ${embedded.output()}`)
+      return runCounts(runLog).size >= 30
+    }, '30 handler runs started before the kill')
     await kill9(child)
     const startedBeforeKill = runCounts(runLog).size
     expect(startedBeforeKill, 'the kill came while events were still in flight').toBeLessThan(EVENTS)
@@ -101,6 +103,5 @@ describe('kill -9 of a runtime with events in flight', () => {
     )
     const stats = await rt.stats()
     expect(stats.executions.by_status).toEqual({ completed: EVENTS })
-   } catch (err) { console.error('CRASHDEBUG', err); throw err }
   })
 })

@@ -61,27 +61,50 @@ export async function markPublished(db: Db, ids: string[], at: string): Promise<
 }
 
 /**
- * One execution of the event reached a final state: the event completes (or fails, when any
- * execution failed) with its last open execution.
+ * Executions reached a final state: each event's open count drops by its settled executions, and
+ * an event completes (or fails, when any execution failed) with its last open one. Set-based: a
+ * few statements per batch whatever its size.
  */
-export async function executionSettled(db: Db, eventId: string, failed: boolean, at: string): Promise<void> {
-  await db
-    .updateTable('events')
-    .set((eb) => ({
-      open_executions: eb('open_executions', '-', 1),
-      failed_executions: eb('failed_executions', '+', failed ? 1 : 0),
-      updated_at: at,
-    }))
-    .where('id', '=', eventId)
-    .execute()
-  await db
-    .updateTable('events')
-    .set((eb) => ({
-      status: eb.case().when('failed_executions', '>', 0).then('failed').else('completed').end(),
-      completed_at: at,
-    }))
-    .where('id', '=', eventId)
-    .where('open_executions', '<=', 0)
-    .where('status', '=', 'processing')
-    .execute()
+export async function settleExecutions(db: Db, settled: readonly { eventId: string; failed: boolean }[], at: string): Promise<void> {
+  if (settled.length === 0) return
+  const perEvent = new Map<string, { n: number; failed: number }>()
+  for (const s of settled) {
+    const c = perEvent.get(s.eventId) ?? { n: 0, failed: 0 }
+    c.n++
+    if (s.failed) c.failed++
+    perEvent.set(s.eventId, c)
+  }
+  const groups = new Map<string, { n: number; failed: number; ids: string[] }>()
+  for (const [id, c] of perEvent) {
+    const key = `${c.n}:${c.failed}`
+    const g = groups.get(key)
+    if (g) g.ids.push(id)
+    else groups.set(key, { ...c, ids: [id] })
+  }
+  for (const g of groups.values()) {
+    for (let i = 0; i < g.ids.length; i += 500) {
+      await db
+        .updateTable('events')
+        .set((eb) => ({
+          open_executions: eb('open_executions', '-', g.n),
+          failed_executions: eb('failed_executions', '+', g.failed),
+          updated_at: at,
+        }))
+        .where('id', 'in', g.ids.slice(i, i + 500))
+        .execute()
+    }
+  }
+  const ids = [...perEvent.keys()]
+  for (let i = 0; i < ids.length; i += 500) {
+    await db
+      .updateTable('events')
+      .set((eb) => ({
+        status: eb.case().when('failed_executions', '>', 0).then('failed').else('completed').end(),
+        completed_at: at,
+      }))
+      .where('id', 'in', ids.slice(i, i + 500))
+      .where('open_executions', '<=', 0)
+      .where('status', '=', 'processing')
+      .execute()
+  }
 }
