@@ -6,8 +6,8 @@ import { startNatsServer, type TestNatsServer } from '../support/nats-server.js'
 import { tempDir, testRuntime } from '../support/runtime.js'
 import { waitFor } from '../support/wait.js'
 
-/** How long the no-drift test watches an every-200-ms schedule (the issue asks 20 s; CI time is shared). */
-const DRIFT_SECONDS = Number(process.env.SP_TEST_DRIFT_SECONDS ?? 10)
+/** How long the no-drift test watches an every-200-ms schedule: the issue's 20 s (SP_TEST_DRIFT_SECONDS to change it). */
+const DRIFT_SECONDS = Number(process.env.SP_TEST_DRIFT_SECONDS ?? 20)
 
 describe('the scheduler fires schedules on time, from one timer', () => {
   let nats: TestNatsServer
