@@ -136,6 +136,7 @@ export function retrySource(deps: RecoveryDeps): DueSource {
       const row = await deps.db
         .selectFrom('event_executions')
         .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+        .where('next_attempt_at', 'is not', null) // the partial index holds only rows waiting for a retry
         .where('status', '=', 'retrying')
         .executeTakeFirst()
       return row?.next ? Date.parse(row.next) : null
@@ -143,6 +144,15 @@ export function retrySource(deps: RecoveryDeps): DueSource {
     async fireDue(now) {
       if (!deps.hasRoom()) return
       const nowIso = new Date(now).toISOString()
+      // A read first: most ticks find nothing due, and need not take the write lock to learn it.
+      const any = await deps.db
+        .selectFrom('event_executions')
+        .select('id')
+        .where('next_attempt_at', '<=', nowIso)
+        .where('status', '=', 'retrying')
+        .limit(1)
+        .executeTakeFirst()
+      if (!any) return
       const claimed = await writeTransaction(deps.db, async (trx) => {
         const due = await trx
           .selectFrom('event_executions')
@@ -155,7 +165,7 @@ export function retrySource(deps: RecoveryDeps): DueSource {
         if (due.length === 0) return []
         return trx
           .updateTable('event_executions')
-          .set({ status: 'pending', lease_owner: deps.runtimeId, updated_at: nowIso })
+          .set({ status: 'pending', lease_owner: deps.runtimeId, next_attempt_at: null, updated_at: nowIso })
           .where('id', 'in', due.map((d) => d.id))
           .where('status', '=', 'retrying')
           .returningAll()

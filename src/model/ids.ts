@@ -3,6 +3,9 @@ import { randomBytes } from 'node:crypto'
 const CROCKFORD = '0123456789abcdefghjkmnpqrstvwxyz'
 let lastTime = 0
 let counter = 0
+// Random bytes drawn 4 KiB at a time: one system call per ~340 ids instead of one per id.
+let pool = Buffer.alloc(0)
+let poolOffset = 0
 
 /**
  * A time-ordered id: 10 chars of milliseconds, 4 of a per-millisecond counter, 12 random (Crockford
@@ -27,8 +30,12 @@ export function newId(prefix: string): string {
     seq = CROCKFORD[c % 32] + seq
     c = Math.floor(c / 32)
   }
-  const bytes = randomBytes(12)
+  if (poolOffset + 12 > pool.length) {
+    pool = randomBytes(4096)
+    poolOffset = 0
+  }
   let rand = ''
-  for (const byte of bytes) rand += CROCKFORD[byte % 32]
+  for (let i = poolOffset; i < poolOffset + 12; i++) rand += CROCKFORD[pool[i]! % 32]
+  poolOffset += 12
   return `${prefix}_${time}${seq}${rand}`
 }

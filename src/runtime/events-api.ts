@@ -98,7 +98,7 @@ export class EventsApi {
       }
       await trx
         .updateTable('event_executions')
-        .set({ status: 'cancelled', completed_at: now, lease_owner: null, updated_at: now })
+        .set({ status: 'cancelled', completed_at: now, lease_owner: null, next_attempt_at: null, updated_at: now })
         .where('event_id', '=', id)
         .where('status', 'in', ['pending', 'retrying'])
         .execute()
