@@ -1,13 +1,10 @@
-import { executionSnapshot, stepExecution } from '../machines/execution.js'
 import type { ExecutionOutcome, Executor } from '../src/executors/types.js'
 import type { ExecutorType } from '../src/model/handler.js'
-import { newId } from '../src/model/ids.js'
-import type { RetryPolicy } from '../src/model/retry-policy.js'
 import type { Logger } from '../src/runtime/logger.js'
 import type { Db } from '../src/store/database.js'
-import { settleExecutions } from '../src/store/repositories/events.js'
 import { writeTransaction } from '../src/store/transaction.js'
 import type { WorkItem } from './ingest.js'
+import { recordAttemptResults, type FinishedAttempt } from './attempt-results.js'
 import { WorkQueue } from './work-queue.js'
 
 export interface DispatcherDeps {
@@ -38,15 +35,7 @@ export interface DispatcherDeps {
   onWorkflowRuns?(trx: Db, runs: { item: WorkItem; outcome: ExecutionOutcome }[]): Promise<void>
 }
 
-interface Finished {
-  item: WorkItem
-  attempt: number
-  startedAt: number
-  finishedAt: number
-  outcome: ExecutionOutcome
-  /** Aborted by a stop past its drain timeout: not the work's failure, so it runs again elsewhere. */
-  interrupted: boolean
-}
+type Finished = FinishedAttempt
 
 /**
  * Feeds queued executions to the executor pools: the highest priority first, each pool within its
@@ -207,145 +196,16 @@ export class Dispatcher {
     const batch = this.finished
     this.finished = []
     this.finishFlush = null
-    const retries: number[] = []
-    const settled: { f: Finished; final: boolean }[] = []
-    const workflowRuns: { item: WorkItem; outcome: ExecutionOutcome }[] = []
-    const toSettle: { eventId: string; failed: boolean }[] = []
-    const plainSuccesses: string[] = []
+    let recorded: Awaited<ReturnType<typeof recordAttemptResults>>
     try {
-      await writeTransaction(this.deps.db, async (trx) => {
-        const now = new Date().toISOString()
-        await trx
-          .insertInto('execution_attempts')
-          .values(
-            batch.map((f) => ({
-              execution_id: f.item.execution.id,
-              attempt: f.attempt,
-              runtime_id: this.deps.runtimeId,
-              outcome: f.interrupted ? 'interrupted' : f.outcome.ok ? 'succeeded' : 'failed',
-              error: f.outcome.ok ? null : f.outcome.error,
-              details: f.outcome.details ? JSON.stringify(f.outcome.details) : null,
-              started_at: new Date(f.startedAt).toISOString(),
-              finished_at: new Date(f.finishedAt).toISOString(),
-              duration_ms: f.finishedAt - f.startedAt,
-            })),
-          )
-          .execute()
-        for (const f of batch) {
-          const id = f.item.execution.id
-          const duration = f.finishedAt - f.startedAt
-          if (f.interrupted) {
-            // Released as after a crash: the next runtime runs it again at once, under the same idempotency key.
-            await trx
-              .updateTable('event_executions')
-              .set({ status: 'pending', lease_owner: null, error: f.outcome.ok ? null : f.outcome.error, updated_at: now })
-              .where('id', '=', id)
-              .where('status', '=', 'running')
-              .execute()
-            continue
-          }
-          if (f.outcome.ok) {
-            // running -> completed has no guard and no effect but `settle`: taken directly on this hot path.
-            if (f.outcome.output === undefined) plainSuccesses.push(id)
-            else await trx
-              .updateTable('event_executions')
-              .set({
-                status: 'completed',
-                completed_at: now,
-                duration_ms: duration,
-                output: f.outcome.output === undefined ? null : JSON.stringify(f.outcome.output),
-                error: null,
-                lease_owner: null,
-                updated_at: now,
-              })
-              .where('id', '=', id)
-              .where('status', '=', 'running')
-              .execute()
-            if (f.item.execution.workflow_execution_id) workflowRuns.push({ item: f.item, outcome: f.outcome })
-            else toSettle.push({ eventId: f.item.event.id, failed: false })
-            settled.push({ f, final: true })
-            continue
-          }
-          const policy = JSON.parse(f.item.execution.retry_policy) as RetryPolicy
-          const step = stepExecution(executionSnapshot('running', f.attempt, policy), {
-            type: 'FAILED',
-            error: f.outcome.error,
-            retryable: f.outcome.retryable,
-            retryAfterMs: f.outcome.retryAfterMs,
-            now: f.finishedAt,
-            random: Math.random(),
-          })
-          if (step.state === 'retrying') {
-            const at = step.retryAt!
-            await trx
-              .updateTable('event_executions')
-              .set({ status: 'retrying', next_attempt_at: new Date(at).toISOString(), lease_owner: null, error: f.outcome.error, duration_ms: duration, updated_at: now })
-              .where('id', '=', id)
-              .where('status', '=', 'running')
-              .execute()
-            retries.push(at)
-            settled.push({ f, final: false })
-          } else {
-            await trx
-              .updateTable('event_executions')
-              .set({ status: 'failed', completed_at: now, lease_owner: null, error: f.outcome.error, duration_ms: duration, updated_at: now })
-              .where('id', '=', id)
-              .where('status', '=', 'running')
-              .execute()
-            if (f.item.execution.workflow_execution_id) {
-              workflowRuns.push({ item: f.item, outcome: f.outcome })
-              settled.push({ f, final: true })
-              continue
-            }
-            await trx
-              .insertInto('dead_letters')
-              .values({
-                id: newId('dlq'),
-                kind: 'execution',
-                execution_id: id,
-                event_id: f.item.event.id,
-                subject: null,
-                payload: null,
-                reason: step.deadLetterReason ?? f.outcome.error,
-                created_at: now,
-              })
-              .execute()
-            toSettle.push({ eventId: f.item.event.id, failed: true })
-            settled.push({ f, final: true })
-          }
-        }
-        // Successes without output in one statement; the duration is the attempt row's just written.
-        for (let i = 0; i < plainSuccesses.length; i += 500) {
-          await trx
-            .updateTable('event_executions')
-            .set((eb) => ({
-              status: 'completed',
-              completed_at: now,
-              duration_ms: eb
-                .selectFrom('execution_attempts')
-                .select('execution_attempts.duration_ms')
-                .whereRef('execution_attempts.execution_id', '=', 'event_executions.id')
-                .orderBy('execution_attempts.id', 'desc')
-                .limit(1),
-              output: null,
-              error: null,
-              lease_owner: null,
-              updated_at: now,
-            }))
-            .where('id', 'in', plainSuccesses.slice(i, i + 500))
-            .where('status', '=', 'running')
-            .execute()
-        }
-        await settleExecutions(trx, toSettle, now)
-        if (workflowRuns.length) await this.deps.onWorkflowRuns?.(trx, workflowRuns)
-      })
+      recorded = await writeTransaction(this.deps.db, (trx) => recordAttemptResults(trx, batch, this.deps.runtimeId, this.deps.onWorkflowRuns))
     } catch (err) {
       // The attempts stay `running` under this runtime's lease; recovery re-runs them after a restart.
       this.deps.log.error('dispatcher: cannot record attempt results', { error: String(err), size: batch.length })
       return
     }
-    for (const at of retries) this.deps.onRetryScheduled(at)
-    for (const { f, final } of settled) this.deps.onSettled?.(f.item, f.outcome, final, f.attempt)
+    for (const at of recorded.retries) this.deps.onRetryScheduled(at)
+    for (const { f, final } of recorded.settled) this.deps.onSettled?.(f.item, f.outcome, final, f.attempt)
   }
 
   /**
