@@ -23,8 +23,10 @@ export interface EventsApiDeps {
   db: Db
   writer: EventWriter
   actor: string
-  /** Tells running runtimes that the database changed (cancel, held events). */
+  /** Tells running runtimes that the database changed (cancel). */
   wake(): void
+  /** A held event is due at `at` (epoch ms): this runtime's timer re-arms, or running runtimes are told. */
+  held(at: number): void
 }
 
 /** Accepting, reading and cancelling events. */
@@ -61,7 +63,7 @@ export class EventsApi {
       completed_at: null,
       error: null,
     })
-    if (held) this.deps.wake()
+    if (held) this.deps.held(e.scheduled_at!.getTime())
     return toEventRecord(row)
   }
 

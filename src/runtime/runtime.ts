@@ -103,7 +103,9 @@ class RuntimeImpl implements Runtime {
     this.publisher = new EventPublisher({ url: options.nats?.servers ?? 'nats://127.0.0.1:4222', name: `sp-${this.actor}`, log })
     this.writer = new EventWriter(store.db, (rows) => this.publisher.publish(rows))
     const wake = () => this.wake()
-    const events = new EventsApi({ db: store.db, writer: this.writer, actor: this.actor, wake })
+    // In a running runtime a held event only re-arms its own timer; elsewhere (the CLI) runtimes are woken.
+    const held = (at: number) => (this.wakeups ? this.wakeups.notify(at) : this.wake())
+    const events = new EventsApi({ db: store.db, writer: this.writer, actor: this.actor, wake, held })
     const subs = new SubscriptionsApi({
       db: store.db,
       actor: this.actor,
