@@ -1,11 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Runtime } from '../../src/runtime/runtime.js'
 import type { ScheduleWithOccurrences } from '../../src/runtime/schedules-api.js'
 import { runSp, spJson, startSp, type SpProcess } from '../support/cli.js'
-import { startNatsServer, type TestNatsServer } from '../support/nats-server.js'
-import { tempDir, testRuntime } from '../support/runtime.js'
+import { spStage, type SpStage } from '../support/sp-stage.js'
 import { waitFor } from '../support/wait.js'
 
 /** Lines "<idempotency key>" appended by the command handler: one per handler run. */
@@ -14,32 +12,19 @@ function runs(file: string): string[] {
 }
 
 describe('schedules survive kill -9 of the runtime', () => {
-  let nats: TestNatsServer
-  let tmp: ReturnType<typeof tempDir>
   let env: Record<string, string>
   let client: Runtime
   let ran: string
-  const running: SpProcess[] = []
+  let running: SpProcess[]
+  let stage: SpStage | undefined
 
   beforeAll(async () => {
-    nats = await startNatsServer()
-    tmp = tempDir()
-    ran = join(tmp.dir, 'ran.txt')
-    writeFileSync(ran, '')
-    env = { SP_DATABASE: join(tmp.dir, 'sp.db'), SP_NATS_URL: nats.url }
-    client = await testRuntime(nats.url, env.SP_DATABASE!)
-    await client.events.registerHandler({
-      event_type: 'sched.job',
-      executor_type: 'command',
-      configuration: { command: '/bin/sh', args: ['-c', `echo "$SP_IDEMPOTENCY_KEY" >> '${ran}'`] },
-    })
+    stage = await spStage('sched.job', 'SP_IDEMPOTENCY_KEY')
+    ;({ env, client, ran, running } = stage)
   })
 
   afterAll(async () => {
-    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
-    await client?.stop()
-    await nats?.dispose()
-    tmp?.dispose()
+    await stage?.dispose()
   })
 
   it('fires a one-time schedule missed while down once after the restart (missed once), and records the skip under missed skip', async () => {

@@ -1,41 +1,26 @@
 import { readFileSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Runtime } from '../../src/runtime/runtime.js'
 import { startSp, type SpProcess } from '../support/cli.js'
-import { startNatsServer, type TestNatsServer } from '../support/nats-server.js'
-import { tempDir, testRuntime } from '../support/runtime.js'
+import { spStage, type SpStage } from '../support/sp-stage.js'
 import { waitFor } from '../support/wait.js'
 
 const OCCURRENCES = 100
 
 describe('two runtimes on one database and NATS server', () => {
-  let nats: TestNatsServer
-  let tmp: ReturnType<typeof tempDir>
   let env: Record<string, string>
   let client: Runtime
   let ran: string
-  const running: SpProcess[] = []
+  let running: SpProcess[]
+  let stage: SpStage | undefined
 
   beforeAll(async () => {
-    nats = await startNatsServer()
-    tmp = tempDir()
-    ran = join(tmp.dir, 'ran.txt')
-    writeFileSync(ran, '')
-    env = { SP_DATABASE: join(tmp.dir, 'sp.db'), SP_NATS_URL: nats.url }
-    client = await testRuntime(nats.url, env.SP_DATABASE!)
-    await client.events.registerHandler({
-      event_type: 'sched.race',
-      executor_type: 'command',
-      configuration: { command: '/bin/sh', args: ['-c', `echo "$SP_EVENT_ID" >> '${ran}'`] },
-    })
+    stage = await spStage('sched.race', 'SP_EVENT_ID')
+    ;({ env, client, ran, running } = stage)
   })
 
   afterAll(async () => {
-    for (const p of running) if (p.child.exitCode === null && p.child.signalCode === null) p.child.kill('SIGKILL')
-    await client?.stop()
-    await nats?.dispose()
-    tmp?.dispose()
+    await stage?.dispose()
   })
 
   it(`fire ${OCCURRENCES} occurrences due at the same instant as ${OCCURRENCES} events, not ${2 * OCCURRENCES}`, async () => {
