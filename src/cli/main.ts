@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { SpError, ValidationError } from '../errors.js'
 import { registerEventCommands } from './commands/events.js'
 import { registerHandlerCommands } from './commands/handlers.js'
+import { registerLegacyCommands } from './commands/legacy.js'
 import { registerOperationCommands } from './commands/operations.js'
 import { registerScheduleCommands } from './commands/schedules.js'
 import { registerWorkflowCommands } from './commands/workflows.js'
@@ -21,6 +22,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run sp --help for the commands)')
     .exitOverride()
   registerOperationCommands(program)
+  registerLegacyCommands(program)
   registerEventCommands(program)
   registerHandlerCommands(program)
   registerScheduleCommands(program)

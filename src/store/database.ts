@@ -3,6 +3,7 @@ import { dirname } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { Kysely, Migrator, SqliteDialect, type MigrationResultSet } from 'kysely'
 import { migrations } from '../../migrations/index.js'
+import { setLegacyExecutionsAside } from '../legacy/set-aside-executions.js'
 import { UnavailableError } from '../errors.js'
 import { Checkpointer } from './checkpointer.js'
 import type { Database } from './schema.js'
@@ -83,8 +84,13 @@ function withStatementCache(sqlite: SQLite.Database, size = 512): SQLite.Databas
   })
 }
 
-/** Applies every pending migration; throws naming the one that failed. */
+/**
+ * Applies every pending migration; throws naming the one that failed. On a database of the old
+ * scheduler and workflows modules, their `workflow_executions` is first renamed out of the way
+ * (0001 creates ours under that name); the rename is reported as the first result.
+ */
 export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
+  const setAside = await setLegacyExecutionsAside(db)
   const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: { getMigrations: async () => migrations } })
   const result = await migrator.migrateToLatest()
   if (result.error) {
@@ -94,5 +100,5 @@ export async function migrateToLatest(db: Db): Promise<MigrationResultSet> {
       { cause: result.error },
     )
   }
-  return result
+  return setAside ? { ...result, results: [setAside, ...(result.results ?? [])] } : result
 }

@@ -206,6 +206,14 @@ export interface RuntimeInstancesTable {
   stopped_at: string | null
 }
 
+/** One imported row of the old scheduler and workflows modules (`sp migrate:legacy`). */
+export interface LegacyImportsTable {
+  kind: string
+  legacy_id: string
+  target_id: string
+  imported_at: string
+}
+
 export interface Database {
   events: EventsTable
   event_handlers: EventHandlersTable
@@ -221,4 +229,5 @@ export interface Database {
   workflow_timers: WorkflowTimersTable
   workflow_waits: WorkflowWaitsTable
   runtime_instances: RuntimeInstancesTable
+  legacy_imports: LegacyImportsTable
 }
