@@ -1,6 +1,6 @@
 import { initialTransition, transition } from 'xstate'
 import { effectsOf } from '../machines/workflow-effects.js'
-import { executionStatus, persistSnapshot, restoreSnapshot, type PersistedWorkflowSnapshot, type WorkflowSnapshot } from '../machines/workflow-snapshot.js'
+import { restoreSnapshot, type PersistedWorkflowSnapshot, type WorkflowSnapshot } from '../machines/workflow-snapshot.js'
 import type { WorkflowEvent } from '../machines/workflow-types.js'
 import type { ExecutionOutcome } from '../src/executors/types.js'
 import type { EventRecord } from '../src/model/event.js'
@@ -8,10 +8,11 @@ import type { Logger } from '../src/runtime/logger.js'
 import type { RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
 import type { EventRow } from '../src/store/repositories/events.js'
-import { CheckpointError, openCheckpoint, sealCheckpoint, type CheckpointCipher } from '../src/workflow/checkpoint-crypto.js'
+import { CheckpointError, openCheckpoint, type CheckpointCipher } from '../src/workflow/checkpoint-crypto.js'
 import type { WorkItem } from './ingest.js'
 import type { DueSource } from './wakeups.js'
 import { WorkflowMachines, type CompiledWorkflow } from './workflow-machines.js'
+import { checkpointColumns, SnapshotCache } from './workflow-snapshots.js'
 import { matchWaits, timerSource } from './workflow-triggers.js'
 import {
   anchorEvent,
@@ -71,6 +72,9 @@ export class WorkflowHost {
   readonly machines = new WorkflowMachines()
   private attachment: HostAttachment | null = null
   private readonly settling = new Set<Promise<void>>()
+  private readonly restored = new SnapshotCache(1000)
+  /** Rows read ahead by the `apply` calls in progress; a row written meanwhile is dropped from them (nested applies). */
+  private readonly prefetched = new Set<Map<string, WorkflowExecutionRow>>()
 
   constructor(private readonly deps: WorkflowHostDeps) {}
 
@@ -102,8 +106,8 @@ export class WorkflowHost {
     }
   }
 
-  /** Creates an execution and takes its first transition, in `trx`; false when the id exists. */
-  async create(trx: Db, x: NewExecution, out: AfterCommit, queue: Feed[] = [], loaded = new Map<string, Loaded>()): Promise<boolean> {
+  /** Creates an execution and takes its first transition, in `trx`: its row as stored; null when the id exists. */
+  async create(trx: Db, x: NewExecution, out: AfterCommit, queue: Feed[] = [], loaded = new Map<string, Loaded>()): Promise<WorkflowExecutionRow | null> {
     const now = Date.now()
     const iso = new Date(now).toISOString()
     const row: WorkflowExecutionRow = {
@@ -123,18 +127,19 @@ export class WorkflowHost {
       parent_step_id: x.parent?.stepId ?? null,
       parent_key: x.parent?.key ?? null,
     }
-    const inserted = await trx.insertInto('workflow_executions').values(row).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst()
-    if (!inserted) return false
-    await trx.insertInto('events').values(anchorEventRow(anchorEvent(row))).onConflict((oc) => oc.column('id').doNothing()).execute()
     const start = { input: x.input, event: x.trigger ? (JSON.parse(JSON.stringify(x.trigger)) as Record<string, unknown>) : null }
     const [snapshot, actions] = initialTransition(x.compiled.machine, start)
     const entry = { row, compiled: x.compiled, snapshot }
+    // Inserted with its first checkpoint: no second write of the row.
+    Object.assign(row, checkpointColumns(entry.compiled.machine, entry.snapshot, this.deps.cipher, iso))
+    const inserted = await trx.insertInto('workflow_executions').values(row).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst()
+    if (!inserted) return null
+    await trx.insertInto('events').values(anchorEventRow(anchorEvent(row))).onConflict((oc) => oc.column('id').doNothing()).execute()
     loaded.set(row.id, entry)
+    this.remember(entry)
     for (const effect of effectsOf(x.compiled.definition, actions)) await performEffect(trx, this.performDeps(), row, effect, now, out, queue)
-    entry.snapshot = snapshot
-    await this.store(trx, entry, iso)
     if (queue.length) await this.apply(trx, queue.splice(0), out, loaded)
-    return true
+    return row
   }
 
   /**
@@ -145,9 +150,21 @@ export class WorkflowHost {
     const queue = [...feeds]
     const dirty = new Set<Loaded>()
     const now = Date.now()
+    const rows = await this.readRows(trx, feeds.map((f) => f.executionId).filter((id) => !loaded.has(id)))
+    this.prefetched.add(rows)
+    try {
+      await this.feed(trx, queue, dirty, now, out, loaded, rows)
+    } finally {
+      this.prefetched.delete(rows)
+    }
+    const iso = new Date().toISOString()
+    for (const entry of dirty) await this.store(trx, entry, iso)
+  }
+
+  private async feed(trx: Db, queue: Feed[], dirty: Set<Loaded>, now: number, out: AfterCommit, loaded: Map<string, Loaded>, rows: Map<string, WorkflowExecutionRow>): Promise<void> {
     while (queue.length) {
       const feed = queue.shift()!
-      const entry = loaded.get(feed.executionId) ?? (await this.load(trx, feed.executionId))
+      const entry = loaded.get(feed.executionId) ?? (await this.load(trx, feed.executionId, rows))
       if (!entry) continue
       loaded.set(feed.executionId, entry)
       let next: WorkflowSnapshot
@@ -164,18 +181,26 @@ export class WorkflowHost {
       entry.snapshot = next
       dirty.add(entry)
     }
-    const iso = new Date().toISOString()
-    for (const entry of dirty) await this.store(trx, entry, iso)
   }
 
-  /** Reads and authenticates a checkpoint; an unreadable one fails its execution and nothing else. */
-  private async load(trx: Db, id: string): Promise<Loaded | null> {
-    const row = await trx.selectFrom('workflow_executions').selectAll().where('id', '=', id).executeTakeFirst()
+  /**
+   * Reads and authenticates a checkpoint; an unreadable one fails its execution and nothing else.
+   * The row is always read; its snapshot is restored again only when the stored checkpoint is not
+   * the one this host last wrote or restored for it (another runtime, a rolled-back write).
+   */
+  private async load(trx: Db, id: string, prefetched?: Map<string, WorkflowExecutionRow>): Promise<Loaded | null> {
+    // A prefetched row is used once: fed again later in this transaction, the execution is in `loaded`.
+    const row = prefetched?.get(id) ?? (await trx.selectFrom('workflow_executions').selectAll().where('id', '=', id).executeTakeFirst())
+    prefetched?.delete(id)
     if (!row || FINAL_STATUSES.has(row.status) || !row.checkpoint) return null
     const compiled = await this.machines.load(trx, row.workflow_id, row.workflow_version)
+    const kept = this.restored.get(id, row.checkpoint, compiled.machine)
+    if (kept) return { row, compiled, snapshot: kept }
     try {
       const persisted = JSON.parse(openCheckpoint(row.checkpoint, this.deps.cipher)) as PersistedWorkflowSnapshot
-      return { row, compiled, snapshot: restoreSnapshot(compiled.machine, persisted) }
+      const entry = { row, compiled, snapshot: restoreSnapshot(compiled.machine, persisted) }
+      this.remember(entry)
+      return entry
     } catch (err) {
       const reason = err instanceof CheckpointError ? err.message : `checkpoint is unreadable (tampered with, or from another definition): ${(err as Error).message}`
       await this.markFailed(trx, row, reason)
@@ -183,34 +208,40 @@ export class WorkflowHost {
     }
   }
 
+  /** The rows of a batch's executions, in one query per 500 (read inside the transaction that changes them). */
+  private async readRows(trx: Db, ids: string[]): Promise<Map<string, WorkflowExecutionRow>> {
+    const unique = [...new Set(ids)]
+    const out = new Map<string, WorkflowExecutionRow>()
+    for (let i = 0; i < unique.length; i += 500) {
+      for (const row of await trx.selectFrom('workflow_executions').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()) out.set(row.id, row)
+    }
+    return out
+  }
+
+  /**
+   * Keeps the snapshot that `row.checkpoint` restores to while steps run (their results come soon);
+   * a waiting execution stays a row only.
+   */
+  private remember({ row, compiled, snapshot }: Loaded): void {
+    if (!row.checkpoint || row.status !== 'running') this.restored.delete(row.id)
+    else this.restored.set(row.id, { checkpoint: row.checkpoint, machine: compiled.machine, snapshot })
+  }
+
   private async markFailed(trx: Db, row: WorkflowExecutionRow, reason: string): Promise<void> {
     this.deps.log.error('workflow execution failed', { execution: row.id, reason })
+    this.restored.delete(row.id)
+    for (const rows of this.prefetched) rows.delete(row.id)
     const now = new Date().toISOString()
     await trx.updateTable('workflow_executions').set({ status: 'failed', error: reason, completed_at: now, updated_at: now }).where('id', '=', row.id).execute()
   }
 
   private async store(trx: Db, entry: Loaded, iso: string): Promise<void> {
-    const { snapshot, compiled, row } = entry
-    const status = executionStatus(snapshot)
-    const final = FINAL_STATUSES.has(status)
-    const ctx = snapshot.context
-    const errors = [
-      ctx.failure ? `${ctx.failure.stepId ? `step "${ctx.failure.stepId}" failed: ` : ''}${ctx.failure.error}` : null,
-      ctx.compensationFailure ? `compensation of "${ctx.compensationFailure.stepId}" failed: ${ctx.compensationFailure.error}` : null,
-    ].filter((e): e is string => e !== null)
-    await trx
-      .updateTable('workflow_executions')
-      .set({
-        status: status === 'compensating' ? 'running' : status,
-        checkpoint: sealCheckpoint(JSON.stringify(persistSnapshot(compiled.machine, snapshot)), this.deps.cipher),
-        output: ctx.output ? JSON.stringify(ctx.output) : null,
-        error: errors.length ? errors.join('; ') : null,
-        completed_at: final ? iso : null,
-        updated_at: iso,
-      })
-      .where('id', '=', row.id)
-      .execute()
-    row.status = status
+    const changes = checkpointColumns(entry.compiled.machine, entry.snapshot, this.deps.cipher, iso)
+    await trx.updateTable('workflow_executions').set(changes).where('id', '=', entry.row.id).execute()
+    for (const rows of this.prefetched) rows.delete(entry.row.id)
+    // The row in memory is the stored one again (a start returns its view from it).
+    Object.assign(entry.row, changes)
+    this.remember(entry)
   }
 
   /**

@@ -12,6 +12,9 @@ import type { ReadyWorkload, RunOutcome } from './workload.js'
 export interface BenchEnvironment {
   /** Created, not started: the workload registers its functions and handlers first. */
   readonly runtime: Runtime
+  /** The SQLite file and the NATS URL the runtime uses (for a workload that runs one in a child process). */
+  readonly database: string
+  readonly natsUrl: string
   /** Starts measuring CPU (node and nats-server) and event-loop delay. */
   probe(): Probe
 }
@@ -52,7 +55,7 @@ export async function runOnce<S extends object>(workload: ReadyWorkload<S>, size
     const runtime = await createRuntime({ database: dbPath, nats: { servers: nats.url }, config: {}, logger: collectingLogger(log) })
     const natsPid = natsServerPid(nats.port)
     try {
-      outcome = await workload.run({ runtime, probe: () => startProbe(natsPid) }, sizes)
+      outcome = await workload.run({ runtime, database: dbPath, natsUrl: nats.url, probe: () => startProbe(natsPid) }, sizes)
       streamStorage = await readStreamStorage(nats.url)
       if (streamStorage !== 'file') problems.push(`nats: the event stream uses ${streamStorage} storage, expected file`)
     } catch (err) {

@@ -23,7 +23,7 @@ export interface Probe {
 let clockTicks: number | undefined
 
 /** CPU seconds (user + system) a process has used, from /proc; null when unreadable. */
-function processCpuSeconds(pid: number): number | null {
+export function processCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')

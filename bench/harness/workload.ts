@@ -10,12 +10,21 @@ export interface Metric {
   readonly target?: number
 }
 
+/** What a run must leave in the store; `attempts` defaults to one per execution. */
+export interface ExpectedCounts {
+  events: number
+  executions: number
+  attempts?: number
+  /** Workflow executions, every one `completed`. */
+  workflows?: number
+}
+
 /** What one run measured and what it must have left in the store. */
 export interface RunOutcome {
   /** Figures by metric key. */
   values: Record<string, number>
   /** Every event completed and every execution completed by exactly one attempt: the harness checks the store for these. */
-  expected: { events: number; executions: number }
+  expected: ExpectedCounts
   /** Count errors the workload saw itself (a handler run twice, a timer fired early); empty when right. */
   problems: string[]
   /** CPU and event-loop figures over the measured window. */

@@ -1,15 +1,14 @@
 import { z } from 'zod'
 import type { WorkflowHost } from '../../actors/workflow-host.js'
+import { WorkflowStarts } from '../../actors/workflow-starts.js'
 import { anchorEventId, emptyAfterCommit, FINAL_STATUSES, type WorkflowExecutionRow } from '../../actors/workflow-perform.js'
 import { ConflictError, NotFoundError, parseInput } from '../errors.js'
 import { eventIdSchema } from '../model/event.js'
 import { newId } from '../model/ids.js'
 import type { Db } from '../store/database.js'
-import { toEventRecord } from '../store/repositories/events.js'
 import { parseJson } from '../store/json.js'
 import { writeTransaction } from '../store/transaction.js'
 import { openCheckpoint, type CheckpointCipher } from '../workflow/checkpoint-crypto.js'
-import { resolveWorkflowInput } from '../workflow/inputs.js'
 import { audit } from './audit.js'
 import type { StartWorkflowOptions, WorkflowExecutionStatus, WorkflowExecutionView, WorkflowsApi, WorkflowStepView } from './workflows-types.js'
 
@@ -36,32 +35,23 @@ export type WorkflowExecutionsApi = Pick<WorkflowsApi, 'start' | 'getExecution' 
 
 /** The executions half of `runtime.workflows`. */
 export class WorkflowExecutions implements WorkflowExecutionsApi {
-  constructor(private readonly deps: WorkflowExecutionsDeps) {}
+  private readonly starts: WorkflowStarts<WorkflowExecutionView>
+
+  constructor(private readonly deps: WorkflowExecutionsDeps) {
+    this.starts = new WorkflowStarts({ db: deps.db, host: deps.host, actor: deps.actor, views: (trx, rows) => this.views(rows, trx) })
+  }
 
   /**
-   * Stores the execution with its first transition and effects in one transaction, then hands the
-   * first steps over (to this runtime when it runs, else a wake-up for the one that does). With
-   * `executionId`, starting an existing execution returns it unchanged.
+   * Stores the execution with its first transition and effects, then hands the first steps over
+   * (to this runtime when it runs, else a wake-up for the one that does). Starts made in one
+   * event-loop turn share one transaction (`WorkflowStarts`). With `executionId`, starting an
+   * existing execution returns it unchanged.
    */
   async start(workflowId: string, input?: unknown, options: StartWorkflowOptions = {}): Promise<WorkflowExecutionView> {
     const o = parseInput(startOptionsSchema, options, 'options')
-    const { db, host } = this.deps
     const id = o.executionId ?? newId('wfx')
-    if (o.executionId) {
-      const existing = await db.selectFrom('workflow_executions').select('id').where('id', '=', id).executeTakeFirst()
-      if (existing) return this.getExecution(id)
-    }
-    const compiled = await host.machines.load(db, workflowId, o.version)
-    const resolved = resolveWorkflowInput(compiled.definition, input)
-    const out = emptyAfterCommit()
-    const created = await writeTransaction(db, async (trx) => {
-      const trigger = o.triggerEventId ? await trx.selectFrom('events').selectAll().where('id', '=', o.triggerEventId).executeTakeFirst() : undefined
-      if (o.triggerEventId && !trigger) throw new NotFoundError('event', o.triggerEventId)
-      return host.create(trx, { id, compiled, input: resolved, trigger: trigger ? toEventRecord(trigger) : null }, out)
-    })
-    host.settle(out)
-    if (created) await audit(db, this.deps.actor, 'workflow.start', { type: 'workflow_execution', id }, { workflow_id: workflowId, version: compiled.version })
-    return this.getExecution(id)
+    const outcome = await this.starts.start({ id, workflowId, version: o.version, input, triggerEventId: o.triggerEventId })
+    return outcome.created ? outcome.view : this.getExecution(id)
   }
 
   /** Stops an execution (compensating its completed steps when asked); a finished one is a conflict. */
@@ -93,9 +83,8 @@ export class WorkflowExecutions implements WorkflowExecutionsApi {
     return this.views(await q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(f.limit).execute())
   }
 
-  private async views(rows: WorkflowExecutionRow[]): Promise<WorkflowExecutionView[]> {
+  private async views(rows: WorkflowExecutionRow[], db: Db = this.deps.db): Promise<WorkflowExecutionView[]> {
     if (rows.length === 0) return []
-    const { db } = this.deps
     const ids = rows.map((r) => r.id)
     const runs = await db
       .selectFrom('event_executions')
@@ -106,9 +95,12 @@ export class WorkflowExecutions implements WorkflowExecutionsApi {
       .execute()
     const timers = await db.selectFrom('workflow_timers').selectAll().where('execution_id', 'in', ids).orderBy('due_at').execute()
     const waits = await db.selectFrom('workflow_waits').selectAll().where('execution_id', 'in', ids).execute()
+    // Grouped once: a batch of starts or a long list would otherwise scan every run per execution.
+    const runsOf = groupBy(runs, (r) => r.event_id)
+    const waitOf = firstBy(waits, (w) => w.execution_id)
+    const timerOf = firstBy(timers, (t) => t.execution_id)
     return rows.map((row) => {
-      const steps: WorkflowStepView[] = runs
-        .filter((r) => r.event_id === anchorEventId(row.id))
+      const steps: WorkflowStepView[] = (runsOf.get(anchorEventId(row.id)) ?? [])
         .map((r) => ({
           step_id: r.step_key!.split('.').at(-1)!,
           key: r.step_key!,
@@ -119,8 +111,8 @@ export class WorkflowExecutions implements WorkflowExecutionsApi {
           duration_ms: r.duration_ms,
           error: r.error,
         }))
-      const wait = waits.find((w) => w.execution_id === row.id)
-      const timer = timers.find((t) => t.execution_id === row.id)
+      const wait = waitOf.get(row.id)
+      const timer = timerOf.get(row.id)
       const waitingFor = wait
         ? { kind: 'event' as const, step_id: wait.step_id, until: timer?.due_at ?? null, event_type: wait.event_type }
         : timer
@@ -154,4 +146,21 @@ export class WorkflowExecutions implements WorkflowExecutionsApi {
       return null
     }
   }
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const list = out.get(k)
+    if (list) list.push(item)
+    else out.set(k, [item])
+  }
+  return out
+}
+
+function firstBy<T>(items: T[], key: (item: T) => string): Map<string, T> {
+  const out = new Map<string, T>()
+  for (const item of items) if (!out.has(key(item))) out.set(key(item), item)
+  return out
 }
