@@ -7,6 +7,7 @@ import { writeTransaction } from '../src/store/transaction.js'
 import { resolveWorkflowInput } from '../src/workflow/inputs.js'
 import type { WorkflowHost } from './workflow-host.js'
 import { emptyAfterCommit, type WorkflowExecutionRow } from './workflow-perform.js'
+import { TurnBatch } from '../src/store/turn-batch.js'
 
 export interface StartRequest {
   id: string
@@ -40,25 +41,15 @@ export interface WorkflowStartsDeps<V> {
  * itself fails, each request of the batch is tried again in its own.
  */
 export class WorkflowStarts<V> {
-  private pending: Pending<V>[] = []
-  private scheduled = false
+  private readonly batch = new TurnBatch<Pending<V>>((batch) => this.flush(batch))
 
   constructor(private readonly deps: WorkflowStartsDeps<V>) {}
 
   start(request: StartRequest): Promise<StartOutcome<V>> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ request, resolve, reject })
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(() => void this.flush())
-      }
-    })
+    return new Promise((resolve, reject) => this.batch.add({ request, resolve, reject }))
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false
-    const batch = this.pending
-    this.pending = []
+  private async flush(batch: Pending<V>[]): Promise<void> {
     for (let i = 0; i < batch.length; i += 500) {
       const chunk = batch.slice(i, i + 500)
       try {

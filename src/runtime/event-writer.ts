@@ -3,6 +3,7 @@ import type { Db } from '../store/database.js'
 import type { EventRow } from '../store/repositories/events.js'
 import type { EventsTable } from '../store/schema.js'
 import { writeTransaction } from '../store/transaction.js'
+import { TurnBatch } from '../store/turn-batch.js'
 
 interface Pending {
   row: Insertable<EventsTable>
@@ -16,8 +17,7 @@ interface Pending {
  * resolves with the stored event (`created: false`), which makes createEvent with an id idempotent.
  */
 export class EventWriter {
-  private pending: Pending[] = []
-  private scheduled = false
+  private readonly batch = new TurnBatch<Pending>((batch) => this.flush(batch))
 
   constructor(
     private readonly db: Db,
@@ -25,19 +25,10 @@ export class EventWriter {
   ) {}
 
   write(row: Insertable<EventsTable>): Promise<{ row: EventRow; created: boolean }> {
-    return new Promise((resolve, reject) => {
-      this.pending.push({ row, resolve, reject })
-      if (!this.scheduled) {
-        this.scheduled = true
-        setImmediate(() => void this.flush())
-      }
-    })
+    return new Promise((resolve, reject) => this.batch.add({ row, resolve, reject }))
   }
 
-  private async flush(): Promise<void> {
-    this.scheduled = false
-    const batch = this.pending
-    this.pending = []
+  private async flush(batch: Pending[]): Promise<void> {
     try {
       const { inserted, stored } = await writeTransaction(this.db, async (trx) => {
         const inserted = new Set<string>()
