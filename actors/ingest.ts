@@ -6,7 +6,7 @@ import { newId } from '../src/model/ids.js'
 import type { Logger } from '../src/runtime/logger.js'
 import { executionRows, matchingSubscriptions, type RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
-import { toEventRecord, type EventRow } from '../src/store/repositories/events.js'
+import { insertEvents, toEventRecord, type EventRow } from '../src/store/repositories/events.js'
 import type { ExecutionRow } from '../src/store/repositories/executions.js'
 import { insertExecutions } from '../src/store/repositories/executions.js'
 import { activeSubscriptions } from '../src/store/repositories/subscriptions.js'
@@ -147,7 +147,7 @@ export class Ingest {
         const good = parsed.filter((p): p is Extract<Parsed, { ok: true }> => p.ok)
         if (good.length === 0) return []
         const rows = dedupeById(good.map((g) => g.row))
-        await trx.insertInto('events').values(rows).onConflict((oc) => oc.column('id').doNothing()).execute()
+        await insertEvents(trx, rows)
         const stored = await trx
           .selectFrom('events')
           .selectAll()

@@ -1,6 +1,6 @@
 import type { Insertable } from 'kysely'
 import type { Db } from '../store/database.js'
-import type { EventRow } from '../store/repositories/events.js'
+import { insertEvents, type EventRow } from '../store/repositories/events.js'
 import type { EventsTable } from '../store/schema.js'
 import { writeTransaction } from '../store/transaction.js'
 import { TurnBatch } from '../store/turn-batch.js'
@@ -31,12 +31,7 @@ export class EventWriter {
   private async flush(batch: Pending[]): Promise<void> {
     try {
       const { inserted, stored } = await writeTransaction(this.db, async (trx) => {
-        const inserted = new Set<string>()
-        for (let i = 0; i < batch.length; i += 500) {
-          const rows = batch.slice(i, i + 500).map((p) => p.row)
-          const result = await trx.insertInto('events').values(rows).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute()
-          for (const r of result) inserted.add(r.id)
-        }
+        const inserted = await insertEvents(trx, batch.map((p) => p.row))
         const existingIds = batch.filter((p) => !inserted.has(p.row.id)).map((p) => p.row.id)
         const stored = new Map<string, EventRow>()
         for (let i = 0; i < existingIds.length; i += 500) {
