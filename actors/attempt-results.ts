@@ -3,7 +3,7 @@ import type { ExecutionOutcome } from '../src/executors/types.js'
 import { newId } from '../src/model/ids.js'
 import type { RetryPolicy } from '../src/model/retry-policy.js'
 import type { Db } from '../src/store/database.js'
-import { settleExecutions } from '../src/store/repositories/events.js'
+import type { HotPath } from '../src/store/hot-path.js'
 import type { WorkItem } from './ingest.js'
 
 export interface FinishedAttempt {
@@ -26,6 +26,7 @@ export type WorkflowRunsHook = (trx: Db, runs: { item: WorkItem; outcome: Execut
  */
 export async function recordAttemptResults(
   trx: Db,
+  hot: HotPath,
   batch: readonly FinishedAttempt[],
   runtimeId: string,
   onWorkflowRuns: WorkflowRunsHook | undefined,
@@ -33,25 +34,28 @@ export async function recordAttemptResults(
   const retries: number[] = []
   const settled: { f: FinishedAttempt; final: boolean }[] = []
   const workflowRuns: { item: WorkItem; outcome: ExecutionOutcome }[] = []
-  const toSettle: { eventId: string; failed: boolean }[] = []
-  const plainSuccesses: string[] = []
+  const toSettle = new Map<string, { n: number; failed: number }>()
+  const settle = (eventId: string, failed: boolean) => {
+    const c = toSettle.get(eventId)
+    if (c) {
+      c.n++
+      if (failed) c.failed++
+    } else toSettle.set(eventId, { n: 1, failed: failed ? 1 : 0 })
+  }
   const now = new Date().toISOString()
-  await trx
-    .insertInto('execution_attempts')
-    .values(
-      batch.map((f) => ({
-        execution_id: f.item.execution.id,
-        attempt: f.attempt,
-        runtime_id: runtimeId,
-        outcome: f.interrupted ? 'interrupted' : f.outcome.ok ? 'succeeded' : 'failed',
-        error: f.outcome.ok ? null : f.outcome.error,
-        details: f.outcome.details ? JSON.stringify(f.outcome.details) : null,
-        started_at: new Date(f.startedAt).toISOString(),
-        finished_at: new Date(f.finishedAt).toISOString(),
-        duration_ms: f.finishedAt - f.startedAt,
-      })),
-    )
-    .execute()
+  for (const f of batch) {
+    hot.insertAttempt({
+      executionId: f.item.execution.id,
+      attempt: f.attempt,
+      runtimeId,
+      outcome: f.interrupted ? 'interrupted' : f.outcome.ok ? 'succeeded' : 'failed',
+      error: f.outcome.ok ? null : f.outcome.error,
+      details: f.outcome.details ? JSON.stringify(f.outcome.details) : null,
+      startedAt: new Date(f.startedAt).toISOString(),
+      finishedAt: new Date(f.finishedAt).toISOString(),
+      durationMs: f.finishedAt - f.startedAt,
+    })
+  }
   for (const f of batch) {
     const id = f.item.execution.id
     const duration = f.finishedAt - f.startedAt
@@ -67,23 +71,9 @@ export async function recordAttemptResults(
     }
     if (f.outcome.ok) {
       // running -> completed has no guard and no effect but `settle`: taken directly on this hot path.
-      if (f.outcome.output === undefined) plainSuccesses.push(id)
-      else await trx
-        .updateTable('event_executions')
-        .set({
-          status: 'completed',
-          completed_at: now,
-          duration_ms: duration,
-          output: f.outcome.output === undefined ? null : JSON.stringify(f.outcome.output),
-          error: null,
-          lease_owner: null,
-          updated_at: now,
-        })
-        .where('id', '=', id)
-        .where('status', '=', 'running')
-        .execute()
+      hot.complete(id, now, duration, f.outcome.output === undefined ? null : JSON.stringify(f.outcome.output))
       if (f.item.execution.workflow_execution_id) workflowRuns.push({ item: f.item, outcome: f.outcome })
-      else toSettle.push({ eventId: f.item.event.id, failed: false })
+      else settle(f.item.event.id, false)
       settled.push({ f, final: true })
       continue
     }
@@ -131,33 +121,11 @@ export async function recordAttemptResults(
           created_at: now,
         })
         .execute()
-      toSettle.push({ eventId: f.item.event.id, failed: true })
+      settle(f.item.event.id, true)
       settled.push({ f, final: true })
     }
   }
-  // Successes without output in one statement; the duration is the attempt row's just written.
-  for (let i = 0; i < plainSuccesses.length; i += 500) {
-    await trx
-      .updateTable('event_executions')
-      .set((eb) => ({
-        status: 'completed',
-        completed_at: now,
-        duration_ms: eb
-          .selectFrom('execution_attempts')
-          .select('execution_attempts.duration_ms')
-          .whereRef('execution_attempts.execution_id', '=', 'event_executions.id')
-          .orderBy('execution_attempts.id', 'desc')
-          .limit(1),
-        output: null,
-        error: null,
-        lease_owner: null,
-        updated_at: now,
-      }))
-      .where('id', 'in', plainSuccesses.slice(i, i + 500))
-      .where('status', '=', 'running')
-      .execute()
-  }
-  await settleExecutions(trx, toSettle, now)
+  for (const [eventId, c] of toSettle) hot.settleEvent(eventId, c.n, c.failed, now)
   if (workflowRuns.length) await onWorkflowRuns?.(trx, workflowRuns)
   return { retries, settled }
 }

@@ -1,7 +1,9 @@
+import { setMaxListeners } from 'node:events'
 import type { ExecutionOutcome, Executor } from '../src/executors/types.js'
 import type { ExecutorType } from '../src/model/handler.js'
 import type { Logger } from '../src/runtime/logger.js'
 import type { Db } from '../src/store/database.js'
+import type { HotPath } from '../src/store/hot-path.js'
 import { writeTransaction } from '../src/store/transaction.js'
 import type { WorkItem } from './ingest.js'
 import { recordAttemptResults, type FinishedAttempt } from './attempt-results.js'
@@ -9,6 +11,7 @@ import { WorkQueue } from './work-queue.js'
 
 export interface DispatcherDeps {
   db: Db
+  hot: HotPath
   runtimeId: string
   log: Logger
   executors: ReadonlyMap<ExecutorType, Executor>
@@ -52,12 +55,16 @@ export class Dispatcher {
   private startFlush: Promise<void> | null = null
   private finishFlush: Promise<void> | null = null
   private readonly inFlight = new Set<Promise<void>>()
-  private readonly aborts = new Set<AbortController>()
+  /** One signal for every running attempt: a stop past its drain timeout aborts them all at once. */
+  private readonly stopping = new AbortController()
   private accepting = true
   private pumping = false
   private abortedForStop = false
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  constructor(private readonly deps: DispatcherDeps) {
+    // Every running attempt listens on it: no leak warning past 10 listeners.
+    setMaxListeners(0, this.stopping.signal)
+  }
 
   get queued(): number {
     return this.queue.size
@@ -75,6 +82,34 @@ export class Dispatcher {
     if (!this.accepting) return
     for (const item of items) this.queue.push(item)
     this.pump()
+  }
+
+  /**
+   * Reserves a slot for an execution routing is about to store `running`: only when nothing is
+   * queued (which would come first) and its pool has room. `runClaimed` uses the slot, `unclaim`
+   * gives it back.
+   */
+  claim(type: ExecutorType): boolean {
+    if (!this.accepting || this.queue.size > 0 || this.toStart.length > 0 || !this.hasSlot(type)) return false
+    this.running.set(type, (this.running.get(type) ?? 0) + 1)
+    this.runningTotal++
+    return true
+  }
+
+  unclaim(type: ExecutorType): void {
+    this.running.set(type, (this.running.get(type) ?? 1) - 1)
+    this.runningTotal--
+    this.pump()
+  }
+
+  /** Runs executions committed `running`, attempt 1, in slots reserved by `claim`. */
+  runClaimed(items: WorkItem[]): void {
+    for (const item of items) this.track(this.run(item, 1))
+  }
+
+  private track(run: Promise<void>): void {
+    this.inFlight.add(run)
+    void run.finally(() => this.inFlight.delete(run))
   }
 
   private hasSlot = (type: ExecutorType): boolean =>
@@ -114,22 +149,10 @@ export class Dispatcher {
     const now = new Date().toISOString()
     const claimed = new Map<string, number>()
     try {
-      await writeTransaction(this.deps.db, async (trx) => {
-        for (let i = 0; i < batch.length; i += 500) {
-          const rows = await trx
-            .updateTable('event_executions')
-            .set((eb) => ({
-              status: 'running',
-              attempts: eb('attempts', '+', 1),
-              lease_owner: this.deps.runtimeId,
-              started_at: eb.fn.coalesce('started_at', eb.val(now)),
-              updated_at: now,
-            }))
-            .where('id', 'in', batch.slice(i, i + 500).map((b) => b.execution.id))
-            .where('status', '=', 'pending')
-            .returning(['id', 'attempts'])
-            .execute()
-          for (const r of rows) claimed.set(r.id, r.attempts)
+      await writeTransaction(this.deps.db, async () => {
+        for (const b of batch) {
+          const attempt = this.deps.hot.claim(b.execution.id, this.deps.runtimeId, now)
+          if (attempt !== undefined) claimed.set(b.execution.id, attempt)
         }
       })
     } catch (err) {
@@ -142,27 +165,22 @@ export class Dispatcher {
         this.release(item)
         continue
       }
-      const run = this.run(item, attempt)
-      this.inFlight.add(run)
-      void run.finally(() => this.inFlight.delete(run))
+      this.track(this.run(item, attempt))
     }
     this.pump()
   }
 
   private async run(item: WorkItem, attempt: number): Promise<void> {
     const startedAt = Date.now()
-    const controller = new AbortController()
-    this.aborts.add(controller)
+    const signal = this.stopping.signal
     let outcome: ExecutionOutcome
     try {
-      outcome = await this.execute(item, attempt, controller.signal)
+      outcome = await this.execute(item, attempt, signal)
     } catch (err) {
       outcome = { ok: false, error: `runtime error: ${(err as Error).message}`, retryable: true }
-    } finally {
-      this.aborts.delete(controller)
     }
     this.release(item)
-    const interrupted = this.abortedForStop && controller.signal.aborted && !outcome.ok
+    const interrupted = this.abortedForStop && signal.aborted && !outcome.ok
     this.finished.push({ item, attempt, startedAt, finishedAt: Date.now(), outcome, interrupted })
     if (!this.finishFlush) this.finishFlush = new Promise((resolve) => setImmediate(resolve)).then(() => this.flushFinished())
     this.pump()
@@ -198,7 +216,7 @@ export class Dispatcher {
     this.finishFlush = null
     let recorded: Awaited<ReturnType<typeof recordAttemptResults>>
     try {
-      recorded = await writeTransaction(this.deps.db, (trx) => recordAttemptResults(trx, batch, this.deps.runtimeId, this.deps.onWorkflowRuns))
+      recorded = await writeTransaction(this.deps.db, (trx) => recordAttemptResults(trx, this.deps.hot, batch, this.deps.runtimeId, this.deps.onWorkflowRuns))
     } catch (err) {
       // The attempts stay `running` under this runtime's lease; recovery re-runs them after a restart.
       this.deps.log.error('dispatcher: cannot record attempt results', { error: String(err), size: batch.length })
@@ -229,7 +247,7 @@ export class Dispatcher {
     clearTimeout(timer)
     if (timedOut) {
       this.abortedForStop = true
-      for (const c of this.aborts) c.abort(new Error('runtime stopping'))
+      this.stopping.abort(new Error('runtime stopping'))
       await all()
     }
     return leftover

@@ -2,42 +2,49 @@ import type { JsMsg, ConsumerMessages } from '@nats-io/jetstream'
 import type { Insertable } from 'kysely'
 import { ValidationError } from '../src/errors.js'
 import { eventIdSchema, eventTypeSchema, PRIORITY_RANK, wireEventBodySchema, type EventRecord } from '../src/model/event.js'
+import type { ExecutorType } from '../src/model/handler.js'
 import { newId } from '../src/model/ids.js'
+import type { LocalOutbox } from '../src/runtime/local-outbox.js'
 import type { Logger } from '../src/runtime/logger.js'
-import { executionRows, matchingSubscriptions, type RetryDefaults } from '../src/runtime/router.js'
+import type { RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
-import { insertEvents, toEventRecord, type EventRow } from '../src/store/repositories/events.js'
-import type { ExecutionRow } from '../src/store/repositories/executions.js'
-import { insertExecutions } from '../src/store/repositories/executions.js'
-import { activeSubscriptions } from '../src/store/repositories/subscriptions.js'
+import type { HotPath } from '../src/store/hot-path.js'
+import { toEventRecord } from '../src/store/repositories/events.js'
 import type { EventsTable } from '../src/store/schema.js'
 import { writeTransaction } from '../src/store/transaction.js'
 import { EVENT_SUBJECT_PREFIX, type Transport } from '../src/transport/nats.js'
+import { routeRecords, type RouteHook, type WorkItem } from './routing.js'
 
-export interface WorkItem {
-  execution: ExecutionRow
-  event: EventRecord
-}
+export { routeEvents, type RouteHook, type WorkItem } from './routing.js'
 
 export interface IngestDeps {
   db: Db
+  hot: HotPath
   transport: Transport
+  /** The events this process wrote: their messages are routed from the record already held. */
+  outbox?: LocalOutbox
   runtimeId: string
   defaults: RetryDefaults
   log: Logger
-  /** Receives the executions each committed batch created, for this runtime to run. */
+  /** Receives the executions each committed batch created, for this runtime to queue. */
   dispatch(items: WorkItem[]): void
+  /** Reserves a pool slot for an execution about to be stored `running` (see RouteContext.claim). */
+  claim(executorType: ExecutorType): boolean
+  /** Gives back slots reserved by `claim` that no stored execution took. */
+  unclaim(executorType: ExecutorType): void
+  /** Runs executions stored `running`, attempt 1, in the slots `claim` reserved. */
+  runClaimed(items: WorkItem[]): void
   /** True while the dispatcher has room; ingest stops pulling from NATS while it is false. */
   hasRoom(): boolean
   /** Told of the events routed, inside the routing transaction (workflow waits). */
   onRouted?: RouteHook
 }
 
-/** Runs inside the routing transaction with the events just routed (the workflow host resumes waits). */
-export type RouteHook = (trx: Db, events: EventRecord[]) => Promise<void>
-
 type Parsed =
-  | { ok: true; msg: JsMsg; row: Insertable<EventsTable> }
+  /** An event this process stored: routed from the record it holds. */
+  | { ok: true; msg: JsMsg; record: EventRecord; row?: undefined }
+  /** Anyone else's message: stored unless its id exists, then routed. */
+  | { ok: true; msg: JsMsg; record: EventRecord; row: Insertable<EventsTable> }
   | { ok: false; msg: JsMsg; reason: string }
 
 const MAX_PAYLOAD_KEPT = 64 * 1024
@@ -122,9 +129,15 @@ export class Ingest {
 
   private async processBatch(batch: JsMsg[]): Promise<void> {
     const parsed = batch.map((msg) => this.parse(msg))
-    let items: WorkItem[]
+    const reserved: ExecutorType[] = []
+    const claim = (type: ExecutorType) => {
+      if (!this.deps.claim(type)) return false
+      reserved.push(type)
+      return true
+    }
+    let routed: Awaited<ReturnType<typeof routeRecords>>
     try {
-      items = await writeTransaction(this.deps.db, async (trx) => {
+      routed = await writeTransaction(this.deps.db, async (trx) => {
         const now = new Date().toISOString()
         const dead = parsed.filter((p): p is Extract<Parsed, { ok: false }> => !p.ok)
         if (dead.length) {
@@ -144,27 +157,44 @@ export class Ingest {
             )
             .execute()
         }
-        const good = parsed.filter((p): p is Extract<Parsed, { ok: true }> => p.ok)
-        if (good.length === 0) return []
-        const rows = dedupeById(good.map((g) => g.row))
-        await insertEvents(trx, rows)
-        const stored = await trx
-          .selectFrom('events')
-          .selectAll()
-          .where('id', 'in', rows.map((r) => r.id))
-          .where('status', '=', 'pending')
-          .where('routed_at', 'is', null)
-          .execute()
-        return routeEvents(trx, stored, this.deps.runtimeId, this.deps.defaults, now, this.deps.onRouted)
+        const events: EventRecord[] = []
+        const existing: string[] = []
+        for (const p of parsed) {
+          if (!p.ok) continue
+          if (!p.row) events.push(p.record)
+          else if (this.deps.hot.insertEvent(p.row)) events.push(p.record)
+          else existing.push(p.row.id)
+        }
+        // Ids stored before (a redelivery, an event created through the CLI): routed as stored, if still waiting.
+        for (let i = 0; i < existing.length; i += 500) {
+          const rows = await trx
+            .selectFrom('events')
+            .selectAll()
+            .where('id', 'in', dedupeById(existing.slice(i, i + 500).map((id) => ({ id }))).map((r) => r.id))
+            .where('status', '=', 'pending')
+            .where('routed_at', 'is', null)
+            .execute()
+          for (const r of rows) events.push(toEventRecord(r))
+        }
+        const { runtimeId, defaults, onRouted, hot } = this.deps
+        return routeRecords(trx, events, { hot, runtimeId, defaults, onRouted, claim }, now)
       })
     } catch (err) {
+      for (const type of reserved) this.deps.unclaim(type)
       // Nothing was acked: JetStream redelivers the batch after ack_wait.
       this.deps.log.error('ingest: batch failed, left for redelivery', { error: String(err), size: batch.length })
       for (const msg of batch) msg.nak(1000)
       return
     }
     for (const msg of batch) msg.ack()
-    if (items.length) this.deps.dispatch(items)
+    if (reserved.length > routed.claimed.length) {
+      const left = new Map<ExecutorType, number>()
+      for (const type of reserved) left.set(type, (left.get(type) ?? 0) + 1)
+      for (const item of routed.claimed) left.set(item.execution.executor_type as ExecutorType, left.get(item.execution.executor_type as ExecutorType)! - 1)
+      for (const [type, n] of left) for (let i = 0; i < n; i++) this.deps.unclaim(type)
+    }
+    if (routed.claimed.length) this.deps.runClaimed(routed.claimed)
+    if (routed.queued.length) this.deps.dispatch(routed.queued)
     if (!this.deps.hasRoom() && !this.paused && this.messages) {
       this.paused = true
       const messages = this.messages
@@ -175,10 +205,13 @@ export class Ingest {
 
   private parse(msg: JsMsg): Parsed {
     const type = msg.subject.slice(EVENT_SUBJECT_PREFIX.length)
+    const headerId = msg.headers?.get('Nats-Msg-Id')
+    // Validated when it was created here; a subject that does not match its type takes the long way.
+    const own = headerId ? this.deps.outbox?.take(headerId) : undefined
+    if (own && own.type === type) return { ok: true, msg, record: own }
     if (!eventTypeSchema.safeParse(type).success) {
       return { ok: false, msg, reason: `subject "${msg.subject}": "${type}" is not a valid event type (dot-separated letters, digits, _ and -)` }
     }
-    const headerId = msg.headers?.get('Nats-Msg-Id')
     if (headerId && !eventIdSchema.safeParse(headerId).success) {
       return { ok: false, msg, reason: `header Nats-Msg-Id "${headerId.slice(0, 100)}": not a valid event id` }
     }
@@ -195,27 +228,33 @@ export class Ingest {
     const now = new Date().toISOString()
     // Without a message id, the stream position names the event, so a redelivery is the same event.
     const id = headerId || `nats-${this.streamCreatedMs.toString(36)}-${msg.info.streamSequence}`
+    const record: EventRecord = {
+      id,
+      name: b.name ?? type,
+      type,
+      priority: b.priority,
+      data: b.data,
+      metadata: b.metadata,
+      trigger_type: b.trigger_type ?? 'api',
+      trigger_id: b.trigger_id ?? null,
+      status: 'pending',
+      scheduled_at: null,
+      created_at: b.created_at && !Number.isNaN(Date.parse(b.created_at)) ? new Date(b.created_at).toISOString() : now,
+      updated_at: now,
+      completed_at: null,
+      error: null,
+    }
     return {
       ok: true,
       msg,
+      record,
       row: {
-        id,
-        name: b.name ?? type,
-        type,
-        priority: b.priority,
-        priority_rank: PRIORITY_RANK[b.priority],
+        ...record,
+        priority_rank: PRIORITY_RANK[record.priority],
         data: JSON.stringify(b.data),
         metadata: JSON.stringify(b.metadata),
-        trigger_type: b.trigger_type ?? 'api',
-        trigger_id: b.trigger_id ?? null,
-        status: 'pending',
-        scheduled_at: null,
         published_at: now,
         routed_at: null,
-        created_at: b.created_at && !Number.isNaN(Date.parse(b.created_at)) ? new Date(b.created_at).toISOString() : now,
-        updated_at: now,
-        completed_at: null,
-        error: null,
       },
     }
   }
@@ -224,52 +263,4 @@ export class Ingest {
 function dedupeById<T extends { id: string }>(rows: T[]): T[] {
   const seen = new Set<string>()
   return rows.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
-}
-
-/**
- * Routes stored, unrouted events inside the caller's transaction: creates one execution per
- * matching subscription and marks each event routed (completed at once when nothing matches).
- */
-export async function routeEvents(
-  trx: Db,
-  events: EventRow[],
-  runtimeId: string | null,
-  defaults: RetryDefaults,
-  now: string,
-  onRouted?: RouteHook,
-): Promise<WorkItem[]> {
-  if (events.length === 0) return []
-  const records = events.map(toEventRecord)
-  const { handlers, listeners } = await activeSubscriptions(trx, [...new Set(records.map((e) => e.type))])
-  const rows = records.flatMap((event) => executionRows(event, matchingSubscriptions(event, handlers, listeners), defaults, runtimeId, now))
-  const inserted = rows.length ? await insertExecutions(trx, rows) : []
-  const counts = new Map<string, number>()
-  for (const r of rows) counts.set(r.event_id, (counts.get(r.event_id) ?? 0) + 1)
-  // One statement per distinct execution count (usually one or two per batch), not one per event.
-  const byOpen = new Map<number, string[]>()
-  for (const event of records) {
-    const open = counts.get(event.id) ?? 0
-    const ids = byOpen.get(open)
-    if (ids) ids.push(event.id)
-    else byOpen.set(open, [event.id])
-  }
-  for (const [open, ids] of byOpen) {
-    for (let i = 0; i < ids.length; i += 500) {
-      await trx
-        .updateTable('events')
-        .set({
-          routed_at: now,
-          status: open ? 'processing' : 'completed',
-          open_executions: open,
-          completed_at: open ? null : now,
-          updated_at: now,
-        })
-        .where('id', 'in', ids.slice(i, i + 500))
-        .where('routed_at', 'is', null)
-        .execute()
-    }
-  }
-  await onRouted?.(trx, records)
-  const byId = new Map(records.map((e) => [e.id, e]))
-  return inserted.map((execution) => ({ execution, event: { ...byId.get(execution.event_id)!, status: 'processing' as const } }))
 }

@@ -2,6 +2,7 @@ import { hostname } from 'node:os'
 import type { Logger } from '../src/runtime/logger.js'
 import type { RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
+import type { HotPath } from '../src/store/hot-path.js'
 import { toEventRecord } from '../src/store/repositories/events.js'
 import type { ExecutionRow } from '../src/store/repositories/executions.js'
 import { writeTransaction } from '../src/store/transaction.js'
@@ -47,6 +48,7 @@ async function loadItems(db: Db, executions: ExecutionRow[]): Promise<WorkItem[]
 
 export interface RecoveryDeps {
   db: Db
+  hot: HotPath
   runtimeId: string
   defaults: RetryDefaults
   log: Logger
@@ -118,7 +120,7 @@ export async function recoverOrphans(deps: RecoveryDeps): Promise<number> {
       .where('created_at', '<', new Date(now - UNROUTED_GRACE_MS).toISOString())
       .limit(5000)
       .execute()
-    const routed = await routeEvents(trx, unrouted, deps.runtimeId, deps.defaults, nowIso, deps.onRouted)
+    const routed = await routeEvents(trx, unrouted, deps, nowIso)
     return [...(await loadItems(trx, claimed)), ...routed]
   })
   if (items.length) {

@@ -51,15 +51,20 @@ export function createFunctionExecutor(registry: FunctionRegistry, options: Func
     const fn = registry.get(config.function)
     if (!fn) return { ok: false, retryable: false, error: `no function named "${config.function}" is registered` }
     const input = config.input === undefined ? ctx.event.data : renderTemplate(config.input, { event: ctx.event })
-    const deadline = createDeadline(ctx.signal, ctx.timeoutMs ?? 2 ** 31 - 1)
+    // Without a time limit the runtime's signal is the only one: no timer, no second controller.
+    const deadline = ctx.timeoutMs ? createDeadline(ctx.signal, ctx.timeoutMs) : null
+    const signal = deadline?.signal ?? ctx.signal
     const started = performance.now()
+    let onAbort: (() => void) | undefined
     const cutShort = new Promise<never>((_, reject) => {
-      deadline.signal.addEventListener('abort', () => reject(deadline.signal.reason), { once: true })
+      onAbort = () => reject(signal.reason)
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort, { once: true })
     })
     cutShort.catch(() => {})
     try {
       const call = Promise.resolve().then(() =>
-        fn(input, { idempotencyKey: ctx.idempotencyKey, attempt: ctx.attempt, signal: deadline.signal, event: ctx.event, executionId: ctx.executionId }),
+        fn(input, { idempotencyKey: ctx.idempotencyKey, attempt: ctx.attempt, signal, event: ctx.event, executionId: ctx.executionId }),
       )
       // A function still running after its deadline may reject later; that is no longer news.
       call.catch(() => {})
@@ -67,11 +72,13 @@ export function createFunctionExecutor(registry: FunctionRegistry, options: Func
       return { ok: true, output, details: { duration_ms: Math.round(performance.now() - started) } }
     } catch (err) {
       const details = { duration_ms: Math.round(performance.now() - started) }
-      if (deadline.reason()) return { ok: false, retryable: true, error: `${config.function}: ${deadlineMessage(deadline, ctx.timeoutMs ?? 0)}`, details }
+      if (deadline?.reason()) return { ok: false, retryable: true, error: `${config.function}: ${deadlineMessage(deadline, ctx.timeoutMs ?? 0)}`, details }
+      if (!deadline && signal.aborted) return { ok: false, retryable: true, error: `${config.function}: aborted: the runtime is stopping or cancelled the attempt`, details }
       if (isFinal(err)) return { ok: false, retryable: false, error: `${config.function}: ${err.message}`, details }
       return { ok: false, retryable: true, error: `${config.function}: ${errorMessage(err)}`, details }
     } finally {
-      deadline.dispose()
+      signal.removeEventListener('abort', onAbort!)
+      deadline?.dispose()
     }
   }
 

@@ -1,5 +1,4 @@
-import { wireBody } from '../../actors/recovery.js'
-import { toEventRecord, type EventRow } from '../store/repositories/events.js'
+import type { EventRow } from '../store/repositories/events.js'
 import { Transport } from '../transport/nats.js'
 import type { Logger } from './logger.js'
 
@@ -26,7 +25,7 @@ export class EventPublisher {
     if (ready.length === 0) return
     const t = this.connection
     if (t) {
-      for (const r of ready) t.publishEvent(r.type, r.id, wireBody(toEventRecord(r)))
+      for (const r of ready) t.publishEvent(r.type, r.id, wireBodyOfRow(r))
       return
     }
     this.unpublished.push(...ready)
@@ -79,4 +78,16 @@ export class EventPublisher {
       })
     return this.connecting
   }
+}
+
+/**
+ * The message body of a stored event (the fields `wireBody` sends), built around the row's JSON
+ * text as stored instead of parsing and re-serialising its data.
+ */
+export function wireBodyOfRow(r: EventRow): string {
+  const trigger = r.trigger_id ? `,"trigger_id":${JSON.stringify(r.trigger_id)}` : ''
+  return (
+    `{"name":${JSON.stringify(r.name)},"priority":${JSON.stringify(r.priority)},"data":${r.data},"metadata":${r.metadata},` +
+    `"trigger_type":${JSON.stringify(r.trigger_type)}${trigger},"created_at":${JSON.stringify(r.created_at)}}`
+  )
 }

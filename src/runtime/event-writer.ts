@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely'
 import type { Db } from '../store/database.js'
-import { insertEvents, type EventRow } from '../store/repositories/events.js'
+import type { HotPath } from '../store/hot-path.js'
+import type { EventRow } from '../store/repositories/events.js'
 import type { EventsTable } from '../store/schema.js'
 import { writeTransaction } from '../store/transaction.js'
 import { TurnBatch } from '../store/turn-batch.js'
@@ -21,6 +22,7 @@ export class EventWriter {
 
   constructor(
     private readonly db: Db,
+    private readonly hot: () => HotPath,
     private readonly afterCommit: (rows: EventRow[]) => void,
   ) {}
 
@@ -31,7 +33,9 @@ export class EventWriter {
   private async flush(batch: Pending[]): Promise<void> {
     try {
       const { inserted, stored } = await writeTransaction(this.db, async (trx) => {
-        const inserted = await insertEvents(trx, batch.map((p) => p.row))
+        const hot = this.hot()
+        const inserted = new Set<string>()
+        for (const p of batch) if (hot.insertEvent(p.row)) inserted.add(p.row.id)
         const existingIds = batch.filter((p) => !inserted.has(p.row.id)).map((p) => p.row.id)
         const stored = new Map<string, EventRow>()
         for (let i = 0; i < existingIds.length; i += 500) {

@@ -27,6 +27,7 @@ import { DeliveryEvents } from './delivery-events.js'
 import { EventPublisher } from './event-publisher.js'
 import { EventsApi } from './events-api.js'
 import { EventWriter } from './event-writer.js'
+import { LocalOutbox } from './local-outbox.js'
 import { stderrLogger, type Logger } from './logger.js'
 import { collectStats, type Stats } from './stats.js'
 import { SchedulesApi } from './schedules-api.js'
@@ -76,6 +77,7 @@ class RuntimeImpl implements Runtime {
   private readonly deliveries: DeliveryEvents
   private state: 'created' | 'starting' | 'running' | 'stopping' | 'stopped' = 'created'
   private readonly writer: EventWriter
+  private readonly outbox = new LocalOutbox()
   private readonly actor: string
   private readonly closers: (() => Promise<void>)[] = []
 
@@ -101,7 +103,10 @@ class RuntimeImpl implements Runtime {
       if (!ex[type].enabled) this.disabled.set(type, `executors.${type}.enabled is false in the configuration: handlers of that executor are refused`)
     }
     this.publisher = new EventPublisher({ url: options.nats?.servers ?? 'nats://127.0.0.1:4222', name: `sp-${this.actor}`, log })
-    this.writer = new EventWriter(store.db, (rows) => this.publisher.publish(rows))
+    this.writer = new EventWriter(store.db, () => store.hot, (rows) => {
+      this.outbox.remember(rows)
+      this.publisher.publish(rows)
+    })
     const wake = () => this.wake()
     // In a running runtime a held event only re-arms its own timer; elsewhere (the CLI) runtimes are woken.
     const held = (at: number) => (this.wakeups ? this.wakeups.notify(at) : this.wake())
@@ -200,6 +205,7 @@ class RuntimeImpl implements Runtime {
     let ingest: Ingest | null = null
     const dispatcher = new Dispatcher({
       db,
+      hot: this.store.hot,
       runtimeId: this.id,
       log: this.log,
       executors: this.executors,
@@ -217,6 +223,7 @@ class RuntimeImpl implements Runtime {
     this.dispatcher = dispatcher
     const deps: RecoveryDeps = {
       db,
+      hot: this.store.hot,
       runtimeId: this.id,
       defaults: p,
       log: this.log,
@@ -240,13 +247,29 @@ class RuntimeImpl implements Runtime {
     await supervisor.startChild({
       name: 'ingest',
       start: async (fail) => {
-        ingest = new Ingest({ db, transport, runtimeId: this.id, defaults: p, log: this.log, dispatch: (items) => dispatcher.enqueue(items), hasRoom: () => dispatcher.hasRoom(), onRouted: deps.onRouted })
+        ingest = new Ingest({
+          db,
+          hot: this.store.hot,
+          transport,
+          outbox: this.outbox,
+          runtimeId: this.id,
+          defaults: p,
+          log: this.log,
+          dispatch: (items) => dispatcher.enqueue(items),
+          claim: (type) => dispatcher.claim(type),
+          unclaim: (type) => dispatcher.unclaim(type),
+          runClaimed: (items) => dispatcher.runClaimed(items),
+          hasRoom: () => dispatcher.hasRoom(),
+          onRouted: deps.onRouted,
+        })
+        this.outbox.setActive(true)
         await ingest.start(fail)
         void transport.nc.closed().then((err) => {
           if (this.state === 'running') fail(err ?? new Error('NATS connection closed'))
         })
       },
       stop: async () => {
+        this.outbox.setActive(false)
         await ingest?.stop()
       },
     })

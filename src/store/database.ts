@@ -6,6 +6,7 @@ import { migrations } from '../../migrations/index.js'
 import { setLegacyExecutionsAside } from '../legacy/set-aside-executions.js'
 import { UnavailableError } from '../errors.js'
 import { Checkpointer } from './checkpointer.js'
+import { HotPath } from './hot-path.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -14,6 +15,8 @@ export interface OpenedStore {
   db: Db
   /** The underlying connection, for the few hot paths that batch through prepared statements. */
   sqlite: SQLite.Database
+  /** The event core's prepared statements (prepared on first use, after the migrations ran). */
+  readonly hot: HotPath
   /**
    * Moves WAL checkpoints off this thread (a long-running runtime calls it): copying the WAL back
    * into the database otherwise stalls a commit for milliseconds now and then.
@@ -41,9 +44,13 @@ export function openStore(path: string): OpenedStore {
   sqlite.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
   let checkpointer: Checkpointer | null = null
+  let hot: HotPath | null = null
   return {
     db,
     sqlite,
+    get hot() {
+      return (hot ??= new HotPath(sqlite))
+    },
     checkpointInBackground() {
       if (checkpointer || path === ':memory:') return
       checkpointer = new Checkpointer(path)

@@ -1,4 +1,4 @@
-import type { Insertable, Selectable } from 'kysely'
+import type { Selectable } from 'kysely'
 import type { Db } from '../database.js'
 import { parseJson } from '../json.js'
 import type { EventExecutionsTable, ExecutionAttemptsTable } from '../schema.js'
@@ -72,21 +72,6 @@ export function toExecutionView(row: ExecutionRow, attempts: AttemptRow[] = []):
       duration_ms: a.duration_ms,
     })),
   }
-}
-
-/** Inserts executions, skipping any (event, subscription) pair that exists; returns the inserted rows. */
-export async function insertExecutions(db: Db, rows: Insertable<EventExecutionsTable>[]): Promise<ExecutionRow[]> {
-  const out: ExecutionRow[] = []
-  for (let i = 0; i < rows.length; i += 200) {
-    const inserted = await db
-      .insertInto('event_executions')
-      .values(rows.slice(i, i + 200))
-      .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-      .returningAll()
-      .execute()
-    out.push(...inserted)
-  }
-  return out
 }
 
 export async function executionsOfEvent(db: Db, eventId: string): Promise<ExecutionView[]> {

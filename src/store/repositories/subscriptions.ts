@@ -51,11 +51,29 @@ export function listenerSubscription(l: ListenerRecord): Subscription {
   return { ...rest, kind: 'listener', match: event_pattern, conditions: filter_conditions }
 }
 
+/**
+ * Parsed records by row id, kept while the row is unchanged (every column is part of the key), so
+ * routing does not parse the same handlers' JSON for every batch. Rows edited by anyone, through
+ * any path, miss the cache because their content differs.
+ */
+const parsed = new Map<string, { key: string; record: HandlerRecord | ListenerRecord }>()
+const MAX_PARSED = 10_000
+
+function cached<R extends HandlerRecord | ListenerRecord, Row extends HandlerRow | ListenerRow>(row: Row, toRecord: (row: Row) => R): R {
+  const key = Object.values(row).join('\u0000')
+  const hit = parsed.get(row.id)
+  if (hit && hit.key === key) return hit.record as R
+  if (parsed.size >= MAX_PARSED) parsed.clear()
+  const record = toRecord(row)
+  parsed.set(row.id, { key, record })
+  return record
+}
+
 /** Enabled handlers for any of `types`, and every enabled listener: what routing needs for one batch. */
 export async function activeSubscriptions(db: Db, types: string[]): Promise<{ handlers: HandlerRecord[]; listeners: ListenerRecord[] }> {
   const handlers = types.length
     ? await db.selectFrom('event_handlers').selectAll().where('enabled', '=', 1).where('event_type', 'in', types).execute()
     : []
   const listeners = await db.selectFrom('event_listeners').selectAll().where('enabled', '=', 1).execute()
-  return { handlers: handlers.map(toHandlerRecord), listeners: listeners.map(toListenerRecord) }
+  return { handlers: handlers.map((h) => cached(h, toHandlerRecord)), listeners: listeners.map((l) => cached(l, toListenerRecord)) }
 }

@@ -1,0 +1,87 @@
+import { PRIORITY_RANK, type EventRecord } from '../src/model/event.js'
+import type { ExecutorType } from '../src/model/handler.js'
+import { executionRows, matchingSubscriptions, type RetryDefaults } from '../src/runtime/router.js'
+import type { Db } from '../src/store/database.js'
+import type { HotPath } from '../src/store/hot-path.js'
+import { toEventRecord, type EventRow } from '../src/store/repositories/events.js'
+import type { ExecutionRow } from '../src/store/repositories/executions.js'
+import { activeSubscriptions } from '../src/store/repositories/subscriptions.js'
+
+export interface WorkItem {
+  execution: ExecutionRow
+  event: EventRecord
+}
+
+/** Runs inside the routing transaction with the events just routed (the workflow host resumes waits). */
+export type RouteHook = (trx: Db, events: EventRecord[]) => Promise<void>
+
+export interface RouteContext {
+  hot: HotPath
+  /** Leases the new executions to this runtime (null: to nobody, for any runtime to take). */
+  runtimeId: string | null
+  defaults: RetryDefaults
+  onRouted?: RouteHook
+  /**
+   * Asked once per new execution, highest priority first: true reserves a slot in this runtime's
+   * pool, and the execution is stored `running`, attempt 1, so no second transaction is needed to
+   * start it. The caller releases every slot reserved for an execution not in `claimed` (none
+   * stored, or the transaction failed).
+   */
+  claim?(executorType: ExecutorType): boolean
+}
+
+export interface Routed {
+  /** Stored `pending`: for the dispatcher's queue. */
+  queued: WorkItem[]
+  /** Stored `running`, attempt 1, their slot reserved by `claim`: to run at once after the commit. */
+  claimed: WorkItem[]
+}
+
+/**
+ * Routes events inside the caller's transaction: each event still waiting (`pending`, never
+ * routed) is marked routed with its number of executions (completed at once when nothing
+ * matches), and one execution is stored per matching subscription. An event routed or cancelled
+ * meanwhile is left alone, so routing the same event twice creates nothing.
+ */
+export async function routeRecords(trx: Db, events: readonly EventRecord[], ctx: RouteContext, now: string): Promise<Routed> {
+  const routed: Routed = { queued: [], claimed: [] }
+  if (events.length === 0) return routed
+  const { handlers, listeners } = await activeSubscriptions(trx, [...new Set(events.map((e) => e.type))])
+  // Highest priority first, so the pool's free slots go to the most urgent executions of the batch.
+  const ordered = [...events].sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority])
+  const done: EventRecord[] = []
+  const seen = new Set<string>()
+  for (const event of ordered) {
+    if (seen.has(event.id)) continue
+    seen.add(event.id)
+    const rows = executionRows(event, matchingSubscriptions(event, handlers, listeners), ctx.defaults, ctx.runtimeId, now)
+    if (!ctx.hot.routeEvent(event.id, rows.length, now)) continue
+    done.push(event)
+    const routedEvent = { ...event, status: 'processing' as const }
+    for (const row of rows) {
+      const claimed = ctx.claim?.(row.executor_type as ExecutorType) ?? false
+      if (claimed) {
+        row.status = 'running'
+        row.attempts = 1
+        row.started_at = now
+      }
+      // A pair stored already (never for an event routed only now, but an imported store may hold one) is not run twice.
+      if (!ctx.hot.insertExecution(row)) continue
+      const item = { execution: row as ExecutionRow, event: routedEvent }
+      if (claimed) routed.claimed.push(item)
+      else routed.queued.push(item)
+    }
+  }
+  await ctx.onRouted?.(trx, done)
+  return routed
+}
+
+/** Routes stored events (the recovery sweep): their executions are queued, none claimed. */
+export async function routeEvents(
+  trx: Db,
+  events: EventRow[],
+  ctx: Omit<RouteContext, 'claim'>,
+  now: string,
+): Promise<WorkItem[]> {
+  return (await routeRecords(trx, events.map(toEventRecord), ctx, now)).queued
+}
