@@ -7,6 +7,7 @@ import { setLegacyExecutionsAside } from '../legacy/set-aside-executions.js'
 import { UnavailableError } from '../errors.js'
 import { Checkpointer } from './checkpointer.js'
 import { HotPath } from './hot-path.js'
+import { enableGroupCommit } from './transaction.js'
 import type { Database } from './schema.js'
 
 export type Db = Kysely<Database>
@@ -43,6 +44,7 @@ export function openStore(path: string): OpenedStore {
   sqlite.pragma('busy_timeout = 10000')
   sqlite.pragma('foreign_keys = ON')
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) })
+  enableGroupCommit(db, sqlite)
   let checkpointer: Checkpointer | null = null
   let hot: HotPath | null = null
   return {
