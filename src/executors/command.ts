@@ -1,4 +1,4 @@
-import { execa } from 'execa'
+import type * as Execa from 'execa'
 import type { Config } from '../config/schema.js'
 import { renderText } from '../model/template.js'
 import { CappedBuffer } from './capped-buffer.js'
@@ -65,6 +65,7 @@ export function createCommandExecutor(options: CommandExecutorOptions): Executor
     const stdout = new CappedBuffer(cap)
     const stderr = new CappedBuffer(cap)
     const started = performance.now()
+    const { execa } = await loadExeca()
     const child = execa(config.command, args, {
       shell: false,
       detached: true,
@@ -123,4 +124,11 @@ export function createCommandExecutor(options: CommandExecutorOptions): Executor
   }
 
   return { type: 'command', validateConfig, execute }
+}
+
+let execaModule: Promise<typeof Execa> | null = null
+
+/** execa is loaded with the first command: a runtime that never runs one never pays for it. */
+function loadExeca(): Promise<typeof Execa> {
+  return (execaModule ??= import('execa'))
 }

@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http'
-import { Agent, request } from 'undici'
-import type { Dispatcher } from 'undici'
+import type * as Undici from 'undici'
+import type { Agent, Dispatcher } from 'undici'
 import { checkHostLiteral, guardedLookup, type AddressPolicy, type HostResolver } from './address-guard.js'
 
 export interface GuardedHttpOptions extends AddressPolicy {
@@ -74,21 +74,29 @@ async function readCapped(body: Dispatcher.ResponseData['body'], limit: number):
  * checked at connection time on the very addresses used, and on every redirect hop.
  */
 export class GuardedHttpClient {
-  private readonly agent: Agent
+  /** undici is loaded with the first request: a runtime that never calls a webhook never pays for it. */
+  private http: Promise<{ agent: Agent; request: typeof Undici.request }> | null = null
 
-  constructor(private readonly options: GuardedHttpOptions) {
-    this.agent = new Agent({ connect: { lookup: guardedLookup(options, options.resolveHost) } })
+  constructor(private readonly options: GuardedHttpOptions) {}
+
+  private connect(): Promise<{ agent: Agent; request: typeof Undici.request }> {
+    this.http ??= import('undici').then(({ Agent, request }) => ({
+      agent: new Agent({ connect: { lookup: guardedLookup(this.options, this.options.resolveHost) } }),
+      request,
+    }))
+    return this.http
   }
 
   /** Throws AddressRefusedError for a refused target, or undici's error for a failed connection. */
   async send(first: HttpRequest, limits: { signal: AbortSignal; timeoutMs: number; maxBodyBytes: number }): Promise<HttpResponse> {
+    const { agent, request } = await this.connect()
     let current = first
     const redirects: string[] = []
     while (true) {
       // Sockets skip the DNS lookup for IP literals, so those are judged here, before connecting.
       checkHostLiteral(current.url.hostname, this.options)
       const response = await request(current.url, {
-        dispatcher: this.agent,
+        dispatcher: agent,
         method: current.method as Dispatcher.HttpMethod,
         headers: current.headers,
         body: current.body,
@@ -109,7 +117,7 @@ export class GuardedHttpClient {
     }
   }
 
-  close(): Promise<void> {
-    return this.agent.close()
+  async close(): Promise<void> {
+    if (this.http) await (await this.http).agent.close()
   }
 }

@@ -13,7 +13,7 @@ export class LocalOutbox {
   private readonly records = new Map<string, EventRecord>()
   private active = false
 
-  constructor(private readonly capacity = 20_000) {}
+  constructor(private readonly capacity = 10_000) {}
 
   /** Starts (true) or stops (false, and forgets everything) keeping events. */
   setActive(active: boolean): void {
