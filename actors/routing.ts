@@ -46,7 +46,7 @@ export interface Routed {
 export async function routeRecords(trx: Db, events: readonly EventRecord[], ctx: RouteContext, now: string): Promise<Routed> {
   const routed: Routed = { queued: [], claimed: [] }
   if (events.length === 0) return routed
-  const { handlers, listeners } = await activeSubscriptions(trx, [...new Set(events.map((e) => e.type))])
+  const { handlers, listeners } = activeSubscriptions(ctx.hot, new Set(events.map((e) => e.type)))
   // Highest priority first, so the pool's free slots go to the most urgent executions of the batch.
   const ordered = [...events].sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority])
   const done: EventRecord[] = []

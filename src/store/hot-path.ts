@@ -1,6 +1,6 @@
 import type SQLite from 'better-sqlite3'
-import type { Insertable } from 'kysely'
-import type { EventExecutionsTable, EventsTable } from './schema.js'
+import type { Insertable, Selectable } from 'kysely'
+import type { EventExecutionsTable, EventHandlersTable, EventListenersTable, EventsTable } from './schema.js'
 
 const EVENT_COLUMNS = [
   'id', 'name', 'type', 'priority', 'priority_rank', 'data', 'metadata', 'trigger_type', 'trigger_id', 'status',
@@ -29,7 +29,7 @@ export interface AttemptValues {
 }
 
 /**
- * The event core's hot statements (accept, route, claim, record, complete, settle), prepared once on
+ * The event core's hot statements (accept, match, route, claim, record, complete, settle), prepared once on
  * the store's one connection and run a row at a time. They are SQLite's own dialect, not Kysely's
  * portable builder (docs/decisions/0010): building and compiling a query cost more than running it.
  *
@@ -44,6 +44,8 @@ export class HotPath {
   private readonly insertAttemptStmt: SQLite.Statement
   private readonly completeStmt: SQLite.Statement
   private readonly settleStmt: SQLite.Statement
+  private readonly handlersStmt: SQLite.Statement
+  private readonly listenersStmt: SQLite.Statement
 
   constructor(sqlite: SQLite.Database) {
     const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ')
@@ -74,6 +76,8 @@ export class HotPath {
          lease_owner = NULL, updated_at = ?
        WHERE id = ? AND status = 'running'`,
     )
+    this.handlersStmt = sqlite.prepare('SELECT * FROM event_handlers WHERE enabled = 1 AND event_type = ?')
+    this.listenersStmt = sqlite.prepare('SELECT * FROM event_listeners WHERE enabled = 1')
     // Every expression reads the row as it was before this UPDATE: the event completes (or fails,
     // when any execution failed) with its last open execution.
     this.settleStmt = sqlite.prepare(
@@ -87,6 +91,16 @@ export class HotPath {
          updated_at = @now
        WHERE id = @id`,
     )
+  }
+
+  /** Enabled handlers of one event type, as stored. */
+  handlersOf(type: string): Selectable<EventHandlersTable>[] {
+    return this.handlersStmt.all(type) as Selectable<EventHandlersTable>[]
+  }
+
+  /** Every enabled listener, as stored. */
+  listeners(): Selectable<EventListenersTable>[] {
+    return this.listenersStmt.all() as Selectable<EventListenersTable>[]
   }
 
   /** Stores an event unless its id exists; true when stored. */

@@ -3,7 +3,7 @@ import type { Condition } from '../../model/condition.js'
 import type { EventPriority } from '../../model/event.js'
 import type { ExecutorType, HandlerRecord, ListenerRecord, Subscription } from '../../model/handler.js'
 import type { RetryPolicyInput } from '../../model/retry-policy.js'
-import type { Db } from '../database.js'
+import type { HotPath } from '../hot-path.js'
 import { parseJson } from '../json.js'
 import type { EventHandlersTable, EventListenersTable } from '../schema.js'
 
@@ -70,10 +70,8 @@ function cached<R extends HandlerRecord | ListenerRecord, Row extends HandlerRow
 }
 
 /** Enabled handlers for any of `types`, and every enabled listener: what routing needs for one batch. */
-export async function activeSubscriptions(db: Db, types: string[]): Promise<{ handlers: HandlerRecord[]; listeners: ListenerRecord[] }> {
-  const handlers = types.length
-    ? await db.selectFrom('event_handlers').selectAll().where('enabled', '=', 1).where('event_type', 'in', types).execute()
-    : []
-  const listeners = await db.selectFrom('event_listeners').selectAll().where('enabled', '=', 1).execute()
-  return { handlers: handlers.map((h) => cached(h, toHandlerRecord)), listeners: listeners.map((l) => cached(l, toListenerRecord)) }
+export function activeSubscriptions(hot: HotPath, types: Iterable<string>): { handlers: HandlerRecord[]; listeners: ListenerRecord[] } {
+  const handlers: HandlerRecord[] = []
+  for (const type of types) for (const row of hot.handlersOf(type)) handlers.push(cached(row, toHandlerRecord))
+  return { handlers, listeners: hot.listeners().map((row) => cached(row, toListenerRecord)) }
 }
