@@ -208,9 +208,14 @@ export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id
         return { released, items: await routeEvents(trx, released, deps.runtimeId, deps.defaults, nowIso, deps.onRouted) }
       })
       if (items.length) deps.dispatch(items)
-      for (const row of released) {
-        const e = toEventRecord(row)
-        deps.publish(e.type, e.id, wireBody(e))
+      // Published a turn later, after the dispatcher's attempt start: the handler does not wait for it.
+      if (released.length) {
+        setImmediate(() => {
+          for (const row of released) {
+            const e = toEventRecord(row)
+            deps.publish(e.type, e.id, wireBody(e))
+          }
+        })
       }
     },
   }

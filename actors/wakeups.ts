@@ -132,6 +132,8 @@ export class Wakeups {
       let next: number
       try {
         await source.fireDue(firedAt)
+        // A turn for the work the source handed over (the dispatcher's attempt starts) before this bookkeeping read.
+        await new Promise((resolve) => setImmediate(resolve))
         next = (await source.nextDueAt()) ?? Infinity
       } catch (err) {
         this.log.error(`wake-up source ${source.name} failed; retrying at the next sweep`, { error: String(err) })
