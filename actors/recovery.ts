@@ -211,9 +211,14 @@ export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id
       // Published a turn later, after the dispatcher's attempt start: the handler does not wait for it.
       if (released.length) {
         setImmediate(() => {
-          for (const row of released) {
-            const e = toEventRecord(row)
-            deps.publish(e.type, e.id, wireBody(e))
+          try {
+            for (const row of released) {
+              const e = toEventRecord(row)
+              deps.publish(e.type, e.id, wireBody(e))
+            }
+          } catch (err) {
+            // Committed already: an unrouted event is routed by the recovery sweep, a routed one only misses its stream copy.
+            deps.log.warn('held events: cannot publish released events', { error: String(err), events: released.length })
           }
         })
       }
