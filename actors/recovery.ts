@@ -178,7 +178,12 @@ export function retrySource(deps: RecoveryDeps): DueSource {
   }
 }
 
-/** Events created with a future `scheduled_at`: at that time they are released onto the event path. */
+/**
+ * Events created with a future `scheduled_at`: at that time they are released and routed in one
+ * transaction (the routing ingest and the recovery sweep share), their executions run here at once,
+ * and the message still goes to the stream, where ingest finds the event routed and only acks it
+ * (docs/decisions/0010-held-events-routed-at-release.md).
+ */
 export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id: string, body: string): void }): DueSource {
   return {
     name: 'held-events',
@@ -192,16 +197,32 @@ export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id
     },
     async fireDue(now) {
       const nowIso = new Date(now).toISOString()
-      const released = await deps.db
-        .updateTable('events')
-        .set({ status: 'pending', updated_at: nowIso })
-        .where('status', '=', 'scheduled')
-        .where('scheduled_at', '<=', nowIso)
-        .returningAll()
-        .execute()
-      for (const row of released) {
-        const e = toEventRecord(row)
-        deps.publish(e.type, e.id, wireBody(e))
+      const { released, items } = await writeTransaction(deps.db, async (trx) => {
+        const released = await trx
+          .updateTable('events')
+          .set({ status: 'pending', updated_at: nowIso })
+          .where('status', '=', 'scheduled')
+          .where('scheduled_at', '<=', nowIso)
+          .returningAll()
+          .execute()
+        // With the dispatcher full, the events go the ordinary way: any runtime's ingest routes them.
+        if (!deps.hasRoom()) return { released, items: [] }
+        return { released, items: await routeEvents(trx, released, deps.runtimeId, deps.defaults, nowIso, deps.onRouted) }
+      })
+      if (items.length) deps.dispatch(items)
+      // Published a turn later, after the dispatcher's attempt start: the handler does not wait for it.
+      if (released.length) {
+        setImmediate(() => {
+          try {
+            for (const row of released) {
+              const e = toEventRecord(row)
+              deps.publish(e.type, e.id, wireBody(e))
+            }
+          } catch (err) {
+            // Committed already: an unrouted event is routed by the recovery sweep, a routed one only misses its stream copy.
+            deps.log.warn('held events: cannot publish released events', { error: String(err), events: released.length })
+          }
+        })
       }
     },
   }

@@ -10,15 +10,27 @@ export interface DueSource {
 }
 
 const MAX_TIMER_MS = 2 ** 31 - 1
+/**
+ * The timer is armed this long before the due time, then the loop turns (setImmediate) until the
+ * due millisecond: a Node timer fires up to ~2 ms after its time, and never before.
+ */
+export const EARLY_ARM_MS = 2
+/** A source still reporting a past time (another runtime holds it) is looked at again after this, not in a loop. */
+const RETRY_PAST_DUE_MS = 10
 
 /**
- * One timer for the earliest due time across every source, re-armed when a source reports an
- * earlier time (`notify`). The times live in the database; this timer only says when to look.
- * A sweep every `safetyIntervalMs` re-reads them, as a safety net for changes made by other processes.
+ * One timer for the earliest due time across every source. Each source has its own due time (from
+ * its `nextDueAt`, or lowered by `notify`), and a wake-up looks only at the sources that are due,
+ * the earliest first. The times live in the database; this timer only says when to look. Every
+ * `safetyIntervalMs` all sources are looked at, as a safety net for changes made by other processes.
  */
 export class Wakeups {
   private readonly sources: DueSource[] = []
+  /** When each source must next be looked at (epoch ms). */
+  private readonly dueAt = new Map<DueSource, number>()
+  private nextSweep = 0
   private timer: NodeJS.Timeout | null = null
+  private immediate: NodeJS.Immediate | null = null
   private armedAt = Infinity
   private ticking: Promise<void> | null = null
   private again = false
@@ -31,25 +43,31 @@ export class Wakeups {
 
   register(source: DueSource): void {
     this.sources.push(source)
-    if (this.running) this.notify(Date.now())
+    this.dueAt.set(source, 0)
+    if (this.running) this.arm(0)
   }
 
   async start(): Promise<void> {
     this.running = true
+    this.nextSweep = 0
     await this.tick()
   }
 
   async stop(): Promise<void> {
     this.running = false
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
+    this.disarm()
     while (this.ticking) await this.ticking
   }
 
-  /** A due time changed: wake at `at` if that is earlier than the armed time. */
-  notify(at: number): void {
-    if (!this.running) return
-    if (at < this.armedAt) this.arm(at)
+  /**
+   * A due time changed: `source` (by name; every source when omitted) is looked at no later than `at`.
+   * Kept across a wake-up in progress, so a time stored while its source was being read is not lost.
+   */
+  notify(at: number, source?: string): void {
+    // A name no source has (a wiring slip) wakes every source: slower, never late.
+    const named = this.sources.filter((s) => s.name === source)
+    for (const s of named.length ? named : this.sources) this.dueAt.set(s, Math.min(this.dueAt.get(s)!, at))
+    if (this.running && at < this.armedAt) this.arm(at)
   }
 
   /** Looks at every source now. */
@@ -57,16 +75,32 @@ export class Wakeups {
     this.notify(0)
   }
 
-  private arm(at: number): void {
+  private disarm(): void {
     if (this.timer) clearTimeout(this.timer)
-    const cap = Date.now() + this.safetyIntervalMs
-    this.armedAt = Math.min(at, cap)
-    const delay = Math.max(0, Math.min(this.armedAt - Date.now(), MAX_TIMER_MS))
-    this.timer = setTimeout(() => {
+    if (this.immediate) clearImmediate(this.immediate)
+    this.timer = null
+    this.immediate = null
+    this.armedAt = Infinity
+  }
+
+  private arm(at: number): void {
+    this.disarm()
+    this.armedAt = Math.min(at, Date.now() + this.safetyIntervalMs)
+    const target = this.armedAt
+    const delay = Math.min(target - EARLY_ARM_MS - Date.now(), MAX_TIMER_MS)
+    const fire = () => {
       this.timer = null
+      this.immediate = null
+      // Never early: `scheduled_at <= now` in the sources must hold for the time this timer was armed for.
+      if (Date.now() < target) {
+        this.immediate = setImmediate(fire)
+        return
+      }
       this.armedAt = Infinity
       void this.tick()
-    }, delay)
+    }
+    if (delay > 0) this.timer = setTimeout(fire, delay)
+    else this.immediate = setImmediate(fire)
   }
 
   private tick(): Promise<void> {
@@ -77,22 +111,38 @@ export class Wakeups {
     this.ticking = (async () => {
       do {
         this.again = false
-        let next = Infinity
-        for (const source of this.sources) {
-          try {
-            await source.fireDue(Date.now())
-            const due = await source.nextDueAt()
-            if (due !== null) next = Math.min(next, due)
-          } catch (err) {
-            this.log.error(`wake-up source ${source.name} failed; retrying at the next sweep`, { error: String(err) })
-          }
-        }
-        // A source that still reports a past time (another runtime holds it) is looked at again shortly, not in a loop.
-        if (this.running) this.arm(Math.max(next, Date.now() + 10))
+        await this.lookAtDue(Date.now())
       } while (this.again && this.running)
     })().finally(() => {
       this.ticking = null
     })
     return this.ticking
+  }
+
+  private async lookAtDue(now: number): Promise<void> {
+    const sweep = now >= this.nextSweep
+    if (sweep) this.nextSweep = now + this.safetyIntervalMs
+    const due = this.sources
+      .filter((s) => sweep || this.dueAt.get(s)! <= now)
+      .sort((a, b) => this.dueAt.get(a)! - this.dueAt.get(b)!)
+    for (const source of due) {
+      // Lowered again by a `notify` that arrives while the source is read; never raised past it.
+      this.dueAt.set(source, Infinity)
+      const firedAt = Date.now()
+      let next: number
+      try {
+        await source.fireDue(firedAt)
+        // A turn for the work the source handed over (the dispatcher's attempt starts) before this bookkeeping read.
+        await new Promise((resolve) => setImmediate(resolve))
+        next = (await source.nextDueAt()) ?? Infinity
+      } catch (err) {
+        this.log.error(`wake-up source ${source.name} failed; retrying at the next sweep`, { error: String(err) })
+        next = this.nextSweep
+      }
+      // Due by `firedAt` and still there: not ours to fire (another runtime holds it, or no room yet).
+      if (next <= firedAt) next = Date.now() + RETRY_PAST_DUE_MS
+      this.dueAt.set(source, Math.min(this.dueAt.get(source)!, next))
+    }
+    if (this.running) this.arm(Math.min(this.nextSweep, ...this.dueAt.values()))
   }
 }

@@ -109,7 +109,7 @@ class RuntimeImpl implements Runtime {
     })
     const wake = () => this.wake()
     // In a running runtime a held event only re-arms its own timer; elsewhere (the CLI) runtimes are woken.
-    const held = (at: number) => (this.wakeups ? this.wakeups.notify(at) : this.wake())
+    const held = (at: number) => (this.wakeups ? this.wakeups.notify(at, 'held-events') : this.wake())
     const events = new EventsApi({ db: store.db, writer: this.writer, actor: this.actor, wake, held })
     const subs = new SubscriptionsApi({
       db: store.db,
@@ -212,7 +212,7 @@ class RuntimeImpl implements Runtime {
       poolLimits: { function: ex.function.maxConcurrency, command: ex.command.maxConcurrency, webhook: ex.webhook.maxConcurrency, workflow: ex.workflow.maxConcurrency },
       maxConcurrent: p.maxConcurrentEvents,
       highWater: 10_000,
-      onRetryScheduled: (at) => wakeups.notify(at),
+      onRetryScheduled: (at) => wakeups.notify(at, 'retries'),
       onRoom: () => ingest?.resume(),
       onWorkflowRuns: (trx, runs) => this.workflowHost.onRunsSettled(trx, runs),
       onSettled: (item, outcome, final, attempt) => {
@@ -276,7 +276,7 @@ class RuntimeImpl implements Runtime {
     await supervisor.startChild({
       // Holds nothing but the hand-over target: executions live in their rows between transactions.
       name: 'workflow-host',
-      start: async () => this.workflowHost.attach({ dispatch: (items) => dispatcher.enqueue(items), notifyTimer: (at) => wakeups.notify(at) }),
+      start: async () => this.workflowHost.attach({ dispatch: (items) => dispatcher.enqueue(items), notifyTimer: (at) => wakeups.notify(at, 'workflow-timers') }),
       stop: async () => this.workflowHost.attach(null),
     })
     // After the dispatcher drained: the last steps' hand-overs finish before the database closes.
