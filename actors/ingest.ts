@@ -2,7 +2,6 @@ import type { JsMsg, ConsumerMessages } from '@nats-io/jetstream'
 import type { Insertable } from 'kysely'
 import { ValidationError } from '../src/errors.js'
 import { eventIdSchema, eventTypeSchema, PRIORITY_RANK, wireEventBodySchema, type EventRecord } from '../src/model/event.js'
-import type { ExecutorType } from '../src/model/handler.js'
 import { newId } from '../src/model/ids.js'
 import type { LocalOutbox } from '../src/runtime/local-outbox.js'
 import type { Logger } from '../src/runtime/logger.js'
@@ -13,7 +12,7 @@ import { toEventRecord } from '../src/store/repositories/events.js'
 import type { EventsTable } from '../src/store/schema.js'
 import { writeTransaction } from '../src/store/transaction.js'
 import { EVENT_SUBJECT_PREFIX, type Transport } from '../src/transport/nats.js'
-import { routeRecords, type RouteHook, type WorkItem } from './routing.js'
+import { routeRecords, SlotReservations, type RouteHook, type Slots, type WorkItem } from './routing.js'
 
 export { routeEvents, type RouteHook, type WorkItem } from './routing.js'
 
@@ -28,12 +27,8 @@ export interface IngestDeps {
   log: Logger
   /** Receives the executions each committed batch created, for this runtime to queue. */
   dispatch(items: WorkItem[]): void
-  /** Reserves a pool slot for an execution about to be stored `running` (see RouteContext.claim). */
-  claim(executorType: ExecutorType): boolean
-  /** Gives back slots reserved by `claim` that no stored execution took. */
-  unclaim(executorType: ExecutorType): void
-  /** Runs executions stored `running`, attempt 1, in the slots `claim` reserved. */
-  runClaimed(items: WorkItem[]): void
+  /** This runtime's pool slots: executions that find one are stored `running` and start at once. */
+  slots: Slots
   /** True while the dispatcher has room; ingest stops pulling from NATS while it is false. */
   hasRoom(): boolean
   /** Told of the events routed, inside the routing transaction (workflow waits). */
@@ -129,12 +124,7 @@ export class Ingest {
 
   private async processBatch(batch: JsMsg[]): Promise<void> {
     const parsed = batch.map((msg) => this.parse(msg))
-    const reserved: ExecutorType[] = []
-    const claim = (type: ExecutorType) => {
-      if (!this.deps.claim(type)) return false
-      reserved.push(type)
-      return true
-    }
+    const reservations = new SlotReservations(this.deps.slots)
     let routed: Awaited<ReturnType<typeof routeRecords>>
     try {
       routed = await writeTransaction(this.deps.db, async (trx) => {
@@ -177,23 +167,17 @@ export class Ingest {
           for (const r of rows) events.push(toEventRecord(r))
         }
         const { runtimeId, defaults, onRouted, hot } = this.deps
-        return routeRecords(trx, events, { hot, runtimeId, defaults, onRouted, claim }, now)
+        return routeRecords(trx, events, { hot, runtimeId, defaults, onRouted, claim: reservations.claim }, now)
       })
     } catch (err) {
-      for (const type of reserved) this.deps.unclaim(type)
+      reservations.release()
       // Nothing was acked: JetStream redelivers the batch after ack_wait.
       this.deps.log.error('ingest: batch failed, left for redelivery', { error: String(err), size: batch.length })
       for (const msg of batch) msg.nak(1000)
       return
     }
     for (const msg of batch) msg.ack()
-    if (reserved.length > routed.claimed.length) {
-      const left = new Map<ExecutorType, number>()
-      for (const type of reserved) left.set(type, (left.get(type) ?? 0) + 1)
-      for (const item of routed.claimed) left.set(item.execution.executor_type as ExecutorType, left.get(item.execution.executor_type as ExecutorType)! - 1)
-      for (const [type, n] of left) for (let i = 0; i < n; i++) this.deps.unclaim(type)
-    }
-    if (routed.claimed.length) this.deps.runClaimed(routed.claimed)
+    reservations.run(routed.claimed)
     if (routed.queued.length) this.deps.dispatch(routed.queued)
     if (!this.deps.hasRoom() && !this.paused && this.messages) {
       this.paused = true

@@ -3,10 +3,11 @@ import type { Logger } from '../src/runtime/logger.js'
 import type { RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
 import type { HotPath } from '../src/store/hot-path.js'
-import { toEventRecord } from '../src/store/repositories/events.js'
+import { wireBodyOfRow } from '../src/runtime/event-publisher.js'
+import { toEventRecord, type EventRow } from '../src/store/repositories/events.js'
 import type { ExecutionRow } from '../src/store/repositories/executions.js'
 import { writeTransaction } from '../src/store/transaction.js'
-import { routeEvents, type RouteHook, type WorkItem } from './ingest.js'
+import { routeEvents, routeRecords, SlotReservations, type Routed, type RouteHook, type Slots, type WorkItem } from './routing.js'
 import type { DueSource } from './wakeups.js'
 
 export const HEARTBEAT_MS = 2000
@@ -49,6 +50,8 @@ async function loadItems(db: Db, executions: ExecutionRow[]): Promise<WorkItem[]
 export interface RecoveryDeps {
   db: Db
   hot: HotPath
+  /** This runtime's pool slots: released held events that find one run at once (see ingest). */
+  slots?: Slots
   runtimeId: string
   defaults: RetryDefaults
   log: Logger
@@ -182,7 +185,7 @@ export function retrySource(deps: RecoveryDeps): DueSource {
  * Events created with a future `scheduled_at`: at that time they are released and routed in one
  * transaction (the routing ingest and the recovery sweep share), their executions run here at once,
  * and the message still goes to the stream, where ingest finds the event routed and only acks it
- * (docs/decisions/0010-held-events-routed-at-release.md).
+ * (docs/decisions/0011-held-events-routed-at-release.md).
  */
 export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id: string, body: string): void }): DueSource {
   return {
@@ -197,26 +200,35 @@ export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id
     },
     async fireDue(now) {
       const nowIso = new Date(now).toISOString()
-      const { released, items } = await writeTransaction(deps.db, async (trx) => {
-        const released = await trx
-          .updateTable('events')
-          .set({ status: 'pending', updated_at: nowIso })
-          .where('status', '=', 'scheduled')
-          .where('scheduled_at', '<=', nowIso)
-          .returningAll()
-          .execute()
-        // With the dispatcher full, the events go the ordinary way: any runtime's ingest routes them.
-        if (!deps.hasRoom()) return { released, items: [] }
-        return { released, items: await routeEvents(trx, released, deps.runtimeId, deps.defaults, nowIso, deps.onRouted) }
-      })
-      if (items.length) deps.dispatch(items)
+      const reservations = deps.slots ? new SlotReservations(deps.slots) : null
+      let result: { released: EventRow[]; routed: Routed }
+      try {
+        result = await writeTransaction(deps.db, async (trx) => {
+          const released = await trx
+            .updateTable('events')
+            .set({ status: 'pending', updated_at: nowIso })
+            .where('status', '=', 'scheduled')
+            .where('scheduled_at', '<=', nowIso)
+            .returningAll()
+            .execute()
+          // With the dispatcher full, the events go the ordinary way: any runtime's ingest routes them.
+          if (!deps.hasRoom()) return { released, routed: { queued: [], claimed: [] } }
+          const ctx = { hot: deps.hot, runtimeId: deps.runtimeId, defaults: deps.defaults, onRouted: deps.onRouted, claim: reservations?.claim }
+          return { released, routed: await routeRecords(trx, released.map(toEventRecord), ctx, nowIso) }
+        })
+      } catch (err) {
+        reservations?.release()
+        throw err
+      }
+      const { released, routed } = result
+      reservations?.run(routed.claimed)
+      if (routed.queued.length) deps.dispatch(routed.queued)
       // Published a turn later, after the dispatcher's attempt start: the handler does not wait for it.
       if (released.length) {
         setImmediate(() => {
           try {
             for (const row of released) {
-              const e = toEventRecord(row)
-              deps.publish(e.type, e.id, wireBody(e))
+              deps.publish(row.type, row.id, wireBodyOfRow(row))
             }
           } catch (err) {
             // Committed already: an unrouted event is routed by the recovery sweep, a routed one only misses its stream copy.

@@ -30,6 +30,47 @@ export interface RouteContext {
   claim?(executorType: ExecutorType): boolean
 }
 
+/** A runtime's pool slots, reserved by routing for executions it stores `running` (the dispatcher). */
+export interface Slots {
+  claim(executorType: ExecutorType): boolean
+  unclaim(executorType: ExecutorType): void
+  /** Runs executions committed `running`, attempt 1, in slots `claim` reserved. */
+  runClaimed(items: WorkItem[]): void
+}
+
+/**
+ * The slots one routing transaction reserves: after the commit, `run` starts the claimed
+ * executions and gives back any slot no stored execution took; if the transaction fails,
+ * `release` gives back every slot.
+ */
+export class SlotReservations {
+  private readonly reserved: ExecutorType[] = []
+
+  constructor(private readonly slots: Slots) {}
+
+  readonly claim = (type: ExecutorType): boolean => {
+    if (!this.slots.claim(type)) return false
+    this.reserved.push(type)
+    return true
+  }
+
+  run(claimed: WorkItem[]): void {
+    const left = new Map<ExecutorType, number>()
+    for (const type of this.reserved) left.set(type, (left.get(type) ?? 0) + 1)
+    for (const item of claimed) {
+      const type = item.execution.executor_type as ExecutorType
+      left.set(type, left.get(type)! - 1)
+    }
+    this.reserved.length = 0
+    for (const [type, n] of left) for (let i = 0; i < n; i++) this.slots.unclaim(type)
+    if (claimed.length) this.slots.runClaimed(claimed)
+  }
+
+  release(): void {
+    for (const type of this.reserved.splice(0)) this.slots.unclaim(type)
+  }
+}
+
 export interface Routed {
   /** Stored `pending`: for the dispatcher's queue. */
   queued: WorkItem[]

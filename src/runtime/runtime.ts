@@ -224,6 +224,7 @@ class RuntimeImpl implements Runtime {
     const deps: RecoveryDeps = {
       db,
       hot: this.store.hot,
+      slots: dispatcher,
       runtimeId: this.id,
       defaults: p,
       log: this.log,
@@ -256,9 +257,7 @@ class RuntimeImpl implements Runtime {
           defaults: p,
           log: this.log,
           dispatch: (items) => dispatcher.enqueue(items),
-          claim: (type) => dispatcher.claim(type),
-          unclaim: (type) => dispatcher.unclaim(type),
-          runClaimed: (items) => dispatcher.runClaimed(items),
+          slots: dispatcher,
           hasRoom: () => dispatcher.hasRoom(),
           onRouted: deps.onRouted,
         })
