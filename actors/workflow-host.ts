@@ -1,4 +1,3 @@
-import { initialTransition, transition } from 'xstate'
 import type SQLite from 'better-sqlite3'
 import { effectsOf } from '../machines/workflow-effects.js'
 import { restoreSnapshot, type PersistedWorkflowSnapshot, type WorkflowSnapshot } from '../machines/workflow-snapshot.js'
@@ -139,7 +138,7 @@ export class WorkflowHost {
       parent_key: x.parent?.key ?? null,
     }
     const start = { input: x.input, event: x.trigger ? (JSON.parse(JSON.stringify(x.trigger)) as Record<string, unknown>) : null }
-    const [snapshot, actions] = initialTransition(x.compiled.machine, start)
+    const [snapshot, actions] = x.compiled.stepper.start(start)
     const entry = { row, compiled: x.compiled, snapshot }
     // Inserted with its first checkpoint: no second write of the row.
     Object.assign(row, checkpointColumns(entry.compiled.machine, entry.snapshot, this.deps.cipher, iso))
@@ -173,7 +172,7 @@ export class WorkflowHost {
       let next: WorkflowSnapshot
       let actions: Parameters<typeof effectsOf>[1]
       try {
-        ;[next, actions] = transition(entry.compiled.machine, entry.snapshot, feed.event)
+        ;[next, actions] = entry.compiled.stepper.next(entry.snapshot, feed.event)
       } catch (err) {
         await this.markFailed(trx, entry.row, `the workflow machine failed on ${feed.event.type}: ${(err as Error).message}`)
         loaded.delete(feed.executionId)
