@@ -75,7 +75,12 @@ export class WorkflowHost {
   readonly machines = new WorkflowMachines()
   private attachment: HostAttachment | null = null
   private readonly settling = new Set<Promise<void>>()
-  private readonly restored = new SnapshotCache(1000)
+  /**
+   * LRU: when more executions run than it holds, round-robin step results evict every entry
+   * before its next use (W2's 2,000 at once missed nearly always with 1,000). A few hundred bytes of
+   * checkpoint each.
+   */
+  private readonly restored = new SnapshotCache(10_000)
   private prepared: WorkflowStatements | null = null
   private perform: PerformDeps | null = null
 
