@@ -1,4 +1,4 @@
-import { initialTransition, transition } from 'xstate'
+import type SQLite from 'better-sqlite3'
 import { effectsOf } from '../machines/workflow-effects.js'
 import { restoreSnapshot, type PersistedWorkflowSnapshot, type WorkflowSnapshot } from '../machines/workflow-snapshot.js'
 import type { WorkflowEvent } from '../machines/workflow-types.js'
@@ -13,6 +13,7 @@ import type { WorkItem } from './ingest.js'
 import type { DueSource } from './wakeups.js'
 import { WorkflowMachines, type CompiledWorkflow } from './workflow-machines.js'
 import { checkpointColumns, SnapshotCache } from './workflow-snapshots.js'
+import { WorkflowStatements } from './workflow-statements.js'
 import { matchWaits, timerSource } from './workflow-triggers.js'
 import {
   anchorEvent,
@@ -31,6 +32,8 @@ import {
 
 export interface WorkflowHostDeps {
   db: Db
+  /** The connection under `db`: the host's hot statements run prepared on it, inside `db`'s transactions. */
+  sqlite: SQLite.Database
   runtimeId: string
   defaults: RetryDefaults
   log: Logger
@@ -72,14 +75,25 @@ export class WorkflowHost {
   readonly machines = new WorkflowMachines()
   private attachment: HostAttachment | null = null
   private readonly settling = new Set<Promise<void>>()
-  private readonly restored = new SnapshotCache(1000)
-  /** Rows read ahead by the `apply` calls in progress; a row written meanwhile is dropped from them (nested applies). */
-  private readonly prefetched = new Set<Map<string, WorkflowExecutionRow>>()
+  /**
+   * LRU: when more executions run than it holds, round-robin step results evict every entry
+   * before its next use (W2's 2,000 at once missed nearly always with 1,000). A few hundred bytes of
+   * checkpoint each.
+   */
+  private readonly restored = new SnapshotCache(10_000)
+  private prepared: WorkflowStatements | null = null
+  private perform: PerformDeps | null = null
 
   constructor(private readonly deps: WorkflowHostDeps) {}
 
+  /** Prepared on first use: the tables exist once the runtime has migrated the store. */
+  private get statements(): WorkflowStatements {
+    return (this.prepared ??= new WorkflowStatements(this.deps.sqlite))
+  }
+
   attach(attachment: HostAttachment | null): void {
     this.attachment = attachment
+    this.perform = null
   }
 
   /** Waits for the post-commit hand-overs in progress (stop()). */
@@ -88,9 +102,10 @@ export class WorkflowHost {
   }
 
   private performDeps(): PerformDeps {
-    return {
+    return (this.perform ??= {
       defaults: this.deps.defaults,
       leaseOwner: this.attachment ? this.deps.runtimeId : null,
+      statements: this.statements,
       startSubflow: async (trx, parent, effect, out, queue) => {
         let compiled
         try {
@@ -103,7 +118,7 @@ export class WorkflowHost {
         await this.create(trx, { id, compiled, input, trigger: null, parent: { id: parent.id, stepId: effect.stepId, key: effect.key } }, out, queue)
         return id
       },
-    }
+    })
   }
 
   /** Creates an execution and takes its first transition, in `trx`: its row as stored; null when the id exists. */
@@ -128,13 +143,12 @@ export class WorkflowHost {
       parent_key: x.parent?.key ?? null,
     }
     const start = { input: x.input, event: x.trigger ? (JSON.parse(JSON.stringify(x.trigger)) as Record<string, unknown>) : null }
-    const [snapshot, actions] = initialTransition(x.compiled.machine, start)
+    const [snapshot, actions] = x.compiled.stepper.start(start)
     const entry = { row, compiled: x.compiled, snapshot }
     // Inserted with its first checkpoint: no second write of the row.
     Object.assign(row, checkpointColumns(entry.compiled.machine, entry.snapshot, this.deps.cipher, iso))
-    const inserted = await trx.insertInto('workflow_executions').values(row).onConflict((oc) => oc.column('id').doNothing()).returning('id').executeTakeFirst()
-    if (!inserted) return null
-    await trx.insertInto('events').values(anchorEventRow(anchorEvent(row))).onConflict((oc) => oc.column('id').doNothing()).execute()
+    if (!this.statements.insertExecution(row)) return null
+    this.statements.insertAnchor(anchorEventRow(anchorEvent(row)))
     loaded.set(row.id, entry)
     this.remember(entry)
     for (const effect of effectsOf(x.compiled.definition, actions)) await performEffect(trx, this.performDeps(), row, effect, now, out, queue)
@@ -149,28 +163,21 @@ export class WorkflowHost {
   async apply(trx: Db, feeds: Feed[], out: AfterCommit, loaded = new Map<string, Loaded>()): Promise<void> {
     const queue = [...feeds]
     const dirty = new Set<Loaded>()
-    const now = Date.now()
-    const rows = await this.readRows(trx, feeds.map((f) => f.executionId).filter((id) => !loaded.has(id)))
-    this.prefetched.add(rows)
-    try {
-      await this.feed(trx, queue, dirty, now, out, loaded, rows)
-    } finally {
-      this.prefetched.delete(rows)
-    }
+    await this.feed(trx, queue, dirty, Date.now(), out, loaded)
     const iso = new Date().toISOString()
-    for (const entry of dirty) await this.store(trx, entry, iso)
+    for (const entry of dirty) this.store(entry, iso)
   }
 
-  private async feed(trx: Db, queue: Feed[], dirty: Set<Loaded>, now: number, out: AfterCommit, loaded: Map<string, Loaded>, rows: Map<string, WorkflowExecutionRow>): Promise<void> {
+  private async feed(trx: Db, queue: Feed[], dirty: Set<Loaded>, now: number, out: AfterCommit, loaded: Map<string, Loaded>): Promise<void> {
     while (queue.length) {
       const feed = queue.shift()!
-      const entry = loaded.get(feed.executionId) ?? (await this.load(trx, feed.executionId, rows))
+      const entry = loaded.get(feed.executionId) ?? (await this.load(trx, feed.executionId))
       if (!entry) continue
       loaded.set(feed.executionId, entry)
       let next: WorkflowSnapshot
       let actions: Parameters<typeof effectsOf>[1]
       try {
-        ;[next, actions] = transition(entry.compiled.machine, entry.snapshot, feed.event)
+        ;[next, actions] = entry.compiled.stepper.next(entry.snapshot, feed.event)
       } catch (err) {
         await this.markFailed(trx, entry.row, `the workflow machine failed on ${feed.event.type}: ${(err as Error).message}`)
         loaded.delete(feed.executionId)
@@ -188,10 +195,8 @@ export class WorkflowHost {
    * The row is always read; its snapshot is restored again only when the stored checkpoint is not
    * the one this host last wrote or restored for it (another runtime, a rolled-back write).
    */
-  private async load(trx: Db, id: string, prefetched?: Map<string, WorkflowExecutionRow>): Promise<Loaded | null> {
-    // A prefetched row is used once: fed again later in this transaction, the execution is in `loaded`.
-    const row = prefetched?.get(id) ?? (await trx.selectFrom('workflow_executions').selectAll().where('id', '=', id).executeTakeFirst())
-    prefetched?.delete(id)
+  private async load(trx: Db, id: string): Promise<Loaded | null> {
+    const row = this.statements.execution(id)
     if (!row || FINAL_STATUSES.has(row.status) || !row.checkpoint) return null
     const compiled = await this.machines.load(trx, row.workflow_id, row.workflow_version)
     const kept = this.restored.get(id, row.checkpoint, compiled.machine)
@@ -208,16 +213,6 @@ export class WorkflowHost {
     }
   }
 
-  /** The rows of a batch's executions, in one query per 500 (read inside the transaction that changes them). */
-  private async readRows(trx: Db, ids: string[]): Promise<Map<string, WorkflowExecutionRow>> {
-    const unique = [...new Set(ids)]
-    const out = new Map<string, WorkflowExecutionRow>()
-    for (let i = 0; i < unique.length; i += 500) {
-      for (const row of await trx.selectFrom('workflow_executions').selectAll().where('id', 'in', unique.slice(i, i + 500)).execute()) out.set(row.id, row)
-    }
-    return out
-  }
-
   /**
    * Keeps the snapshot that `row.checkpoint` restores to while steps run (their results come soon);
    * a waiting execution stays a row only.
@@ -230,15 +225,13 @@ export class WorkflowHost {
   private async markFailed(trx: Db, row: WorkflowExecutionRow, reason: string): Promise<void> {
     this.deps.log.error('workflow execution failed', { execution: row.id, reason })
     this.restored.delete(row.id)
-    for (const rows of this.prefetched) rows.delete(row.id)
     const now = new Date().toISOString()
     await trx.updateTable('workflow_executions').set({ status: 'failed', error: reason, completed_at: now, updated_at: now }).where('id', '=', row.id).execute()
   }
 
-  private async store(trx: Db, entry: Loaded, iso: string): Promise<void> {
+  private store(entry: Loaded, iso: string): void {
     const changes = checkpointColumns(entry.compiled.machine, entry.snapshot, this.deps.cipher, iso)
-    await trx.updateTable('workflow_executions').set(changes).where('id', '=', entry.row.id).execute()
-    for (const rows of this.prefetched) rows.delete(entry.row.id)
+    this.statements.storeCheckpoint(entry.row.id, changes)
     // The row in memory is the stored one again (a start returns its view from it).
     Object.assign(entry.row, changes)
     this.remember(entry)

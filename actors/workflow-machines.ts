@@ -1,4 +1,5 @@
 import { compileWorkflow, type WorkflowMachine } from '../machines/workflow.js'
+import { workflowStepper, type WorkflowStepper } from '../machines/workflow-stepper.js'
 import { NotFoundError } from '../src/errors.js'
 import type { Db } from '../src/store/database.js'
 import type { WorkflowDefinition } from '../src/workflow/definition.js'
@@ -7,6 +8,8 @@ import { parseWorkflowDefinition } from '../src/workflow/validate.js'
 export interface CompiledWorkflow {
   definition: WorkflowDefinition
   machine: WorkflowMachine
+  /** Its transitions (XState's, one actor scope per machine). */
+  stepper: WorkflowStepper
 }
 
 /**
@@ -30,7 +33,8 @@ export class WorkflowMachines {
     let compiled = this.cache.get(key)
     if (!compiled) {
       const definition = parseWorkflowDefinition(JSON.parse(row.definition))
-      compiled = { definition, machine: compileWorkflow(definition) }
+      const machine = compileWorkflow(definition)
+      compiled = { definition, machine, stepper: workflowStepper(machine) }
       this.cache.set(key, compiled)
     }
     return { ...compiled, version: row.version }

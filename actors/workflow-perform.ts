@@ -8,11 +8,13 @@ import { newId } from '../src/model/ids.js'
 import { resolveRetryPolicy, retryPolicySchema, type RetryPolicyInput } from '../src/model/retry-policy.js'
 import type { RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
-import type { EventsTable, WorkflowExecutionsTable } from '../src/store/schema.js'
+import type { EventExecutionsTable, EventsTable, WorkflowExecutionsTable } from '../src/store/schema.js'
 import type { Selectable } from 'kysely'
 import type { WorkItem } from './ingest.js'
+import type { WorkflowStatements } from './workflow-statements.js'
 
 export type WorkflowExecutionRow = Selectable<WorkflowExecutionsTable>
+type StepRunRow = Selectable<EventExecutionsTable>
 export const STEP_KIND = 'workflow_step'
 export const COMPENSATION_KIND = 'workflow_compensation'
 export const FINAL_STATUSES: ReadonlySet<string> = new Set(['completed', 'failed', 'compensated', 'compensation_failed', 'cancelled'])
@@ -93,6 +95,7 @@ export interface PerformDeps {
   defaults: RetryDefaults
   /** The lease for the step rows: this runtime when it runs them, null for any runtime (CLI). */
   leaseOwner: string | null
+  statements: WorkflowStatements
   /** Starts a subflow in this transaction; false when its definition is missing. */
   startSubflow(trx: Db, parent: WorkflowExecutionRow, effect: Extract<WorkflowEffect, { type: 'startSubflow' }>, out: AfterCommit, queue: Feed[]): Promise<string | null>
 }
@@ -102,44 +105,45 @@ function executorConfig(executor: string, config: Record<string, unknown>): Reco
   return executor === 'function' ? { function: config.name } : config
 }
 
-async function insertRun(
-  trx: Db,
+function insertRun(
   deps: PerformDeps,
   exec: WorkflowExecutionRow,
   run: { kind: string; key: string; executor: string; config: Record<string, unknown>; input: unknown; timeoutMs: number | null; retryPolicy: RetryPolicyInput | null },
   now: string,
   out: AfterCommit,
-): Promise<void> {
+): void {
   const policy = resolveRetryPolicy(run.retryPolicy ? retryPolicySchema.parse(run.retryPolicy) : undefined, deps.defaults)
-  const suffix = run.kind === COMPENSATION_KIND ? ':compensate' : ''
-  const inserted = await trx
-    .insertInto('event_executions')
-    .values({
-      id: newId('exe'),
-      event_id: anchorEventId(exec.id),
-      subscription_id: `${run.kind === COMPENSATION_KIND ? 'compensate' : 'step'}:${run.key}`,
-      subscription_kind: run.kind,
-      executor_type: run.executor,
-      status: 'pending',
-      priority: 'normal',
-      priority_rank: PRIORITY_RANK.normal,
-      idempotency_key: `${exec.id}:${run.key}${suffix}`,
-      configuration: JSON.stringify(executorConfig(run.executor, run.config)),
-      retry_policy: JSON.stringify(policy),
-      timeout_ms: run.timeoutMs,
-      attempts: 0,
-      max_attempts: policy.max_attempts,
-      lease_owner: deps.leaseOwner,
-      created_at: now,
-      updated_at: now,
-      workflow_execution_id: exec.id,
-      step_key: run.key,
-      step_input: JSON.stringify(run.input ?? null),
-    })
-    .onConflict((oc) => oc.columns(['event_id', 'subscription_id']).doNothing())
-    .returningAll()
-    .executeTakeFirst()
-  if (inserted) out.steps.push({ execution: inserted, event: anchorEvent(exec) })
+  const compensation = run.kind === COMPENSATION_KIND
+  const row: StepRunRow = {
+    id: newId('exe'),
+    event_id: anchorEventId(exec.id),
+    subscription_id: `${compensation ? 'compensate' : 'step'}:${run.key}`,
+    subscription_kind: run.kind,
+    executor_type: run.executor,
+    status: 'pending',
+    priority: 'normal',
+    priority_rank: PRIORITY_RANK.normal,
+    idempotency_key: `${exec.id}:${run.key}${compensation ? ':compensate' : ''}`,
+    configuration: JSON.stringify(executorConfig(run.executor, run.config)),
+    retry_policy: JSON.stringify(policy),
+    timeout_ms: run.timeoutMs,
+    attempts: 0,
+    max_attempts: policy.max_attempts,
+    next_attempt_at: null,
+    lease_owner: deps.leaseOwner,
+    started_at: null,
+    completed_at: null,
+    duration_ms: null,
+    error: null,
+    output: null,
+    created_at: now,
+    updated_at: now,
+    workflow_execution_id: exec.id,
+    step_key: run.key,
+    step_input: JSON.stringify(run.input ?? null),
+  }
+  // The row as stored is the row handed to the dispatcher; a repeat (same key) inserts nothing.
+  if (deps.statements.insertStepRun(row)) out.steps.push({ execution: row, event: anchorEvent(exec) })
 }
 
 async function insertEmitted(trx: Db, id: string, exec: WorkflowExecutionRow, event: Record<string, unknown>, now: string, out: AfterCommit): Promise<void> {
@@ -182,14 +186,14 @@ export async function performEffect(trx: Db, deps: PerformDeps, exec: WorkflowEx
   const iso = new Date(now).toISOString()
   switch (effect.type) {
     case 'startStep':
-      return insertRun(trx, deps, exec, { kind: STEP_KIND, ...effect }, iso, out)
+      return insertRun(deps, exec, { kind: STEP_KIND, ...effect }, iso, out)
     case 'runCompensation':
       if (effect.executor === 'emit') {
         await insertEmitted(trx, `${exec.id}:${safeKey(effect.key)}:compensate`, exec, effect.config, iso, out)
         queue.push({ executionId: exec.id, event: { type: 'COMPENSATION.COMPLETED', stepId: effect.stepId, key: effect.key } })
         return
       }
-      return insertRun(trx, deps, exec, { kind: COMPENSATION_KIND, ...effect, timeoutMs: null }, iso, out)
+      return insertRun(deps, exec, { kind: COMPENSATION_KIND, ...effect, timeoutMs: null }, iso, out)
     case 'cancelStep':
       await trx
         .updateTable('event_executions')

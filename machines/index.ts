@@ -1,6 +1,7 @@
 export * from './execution.js'
 export * from './supervisor.js'
 export { compileWorkflow, type WorkflowMachine } from './workflow.js'
+export { workflowStepper, type WorkflowStepper } from './workflow-stepper.js'
 export { buildWorkflowConfig, type MachineJson, type StateJson, type TransitionJson, type ActionJson } from './workflow-config.js'
 export { effectsOf, type WorkflowEffect, type WorkflowEffectType, type ActionLike } from './workflow-effects.js'
 export {

@@ -129,6 +129,7 @@ class RuntimeImpl implements Runtime {
     const cipher = ex.workflow.checkpointKey ? new CheckpointCipher(ex.workflow.checkpointKey) : null
     this.workflowHost = new WorkflowHost({
       db: store.db,
+      sqlite: store.sqlite,
       runtimeId: this.id,
       defaults: config.events.processing,
       log,
