@@ -10,6 +10,7 @@ import type { Db } from '../src/store/database.js'
 import type { EventRow } from '../src/store/repositories/events.js'
 import { CheckpointError, openCheckpoint, type CheckpointCipher } from '../src/workflow/checkpoint-crypto.js'
 import type { WorkItem } from './ingest.js'
+import { SlotReservations, type Slots } from './routing.js'
 import type { DueSource } from './wakeups.js'
 import { WorkflowMachines, type CompiledWorkflow } from './workflow-machines.js'
 import { checkpointColumns, SnapshotCache } from './workflow-snapshots.js'
@@ -47,6 +48,8 @@ export interface WorkflowHostDeps {
 /** While started: where step runs and timer times go. */
 export interface HostAttachment {
   dispatch(items: WorkItem[]): void
+  /** The dispatcher's slots: step runs decided in its finish transaction are stored claimed. */
+  slots?: Slots
   notifyTimer(at: number): void
 }
 
@@ -268,8 +271,15 @@ export class WorkflowHost {
   /** Applies in the caller's transaction; the hand-over runs once that transaction has ended. */
   async applyThenSettle(trx: Db, feeds: Feed[]): Promise<void> {
     const out = emptyAfterCommit()
-    await this.apply(trx, feeds, out)
-    this.settle(out)
+    const slots = this.attachment?.slots
+    if (slots) out.claims = new SlotReservations(slots)
+    try {
+      await this.apply(trx, feeds, out)
+    } finally {
+      // Also after a failure: only rows that exist once the transaction ended are handed over, and
+      // every slot reserved for a row that does not is given back.
+      this.settle(out)
+    }
   }
 
   /**
@@ -278,22 +288,38 @@ export class WorkflowHost {
    * ended, and it only hands over rows that exist (a rolled-back decision leaves none).
    */
   settle(out: AfterCommit): void {
-    if (!out.steps.length && !out.emitted.length && !out.timers.length) return
+    if (!out.steps.length && !out.emitted.length && !out.timers.length) {
+      out.claims?.release()
+      return
+    }
     const run = (async () => {
       const { db } = this.deps
       const attachment = this.attachment
       if (out.steps.length) {
         const ids = new Set(out.steps.map((s) => s.execution.id))
         const live = new Set<string>()
+        const claimed: WorkItem[] = []
         const all = [...ids]
-        for (let i = 0; i < all.length; i += 500) {
-          const rows = await db.selectFrom('event_executions').select('id').where('id', 'in', all.slice(i, i + 500)).where('status', '=', 'pending').execute()
-          for (const r of rows) live.add(r.id)
+        try {
+          for (let i = 0; i < all.length; i += 500) {
+            const rows = await db.selectFrom('event_executions').select(['id', 'status']).where('id', 'in', all.slice(i, i + 500)).where('status', 'in', ['pending', 'running']).execute()
+            for (const r of rows) if (r.status === 'pending' || out.claimed?.has(r.id)) live.add(r.id)
+          }
+        } catch (err) {
+          out.claims?.release()
+          throw err
         }
-        const items = out.steps.filter((s) => live.has(s.execution.id))
+        const items: WorkItem[] = []
+        for (const step of out.steps) {
+          if (!live.has(step.execution.id)) continue
+          if (out.claimed?.has(step.execution.id)) claimed.push(step)
+          else items.push(step)
+        }
+        // Stored `running` in a slot reserved for it: runs now; a slot no stored row took is given back.
+        out.claims?.run(claimed)
         if (attachment && items.some((s) => s.execution.lease_owner === this.deps.runtimeId)) attachment.dispatch(items.filter((s) => s.execution.lease_owner === this.deps.runtimeId))
         if (items.some((s) => s.execution.lease_owner === null)) this.deps.wake()
-      }
+      } else out.claims?.release()
       if (out.emitted.length) {
         const rows = await db.selectFrom('events').selectAll().where('id', 'in', out.emitted).where('status', '=', 'pending').where('routed_at', 'is', null).execute()
         if (rows.length) this.deps.publish(rows)

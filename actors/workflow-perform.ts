@@ -4,6 +4,7 @@ import type { WorkflowEffect } from '../machines/workflow-effects.js'
 import type { WorkflowEvent } from '../machines/workflow-types.js'
 import { getPath } from '../src/model/condition.js'
 import { EVENT_PRIORITIES, PRIORITY_RANK, type EventPriority, type EventRecord } from '../src/model/event.js'
+import type { ExecutorType } from '../src/model/handler.js'
 import { newId } from '../src/model/ids.js'
 import { resolveRetryPolicy, retryPolicySchema, type RetryPolicyInput } from '../src/model/retry-policy.js'
 import type { RetryDefaults } from '../src/runtime/router.js'
@@ -11,6 +12,7 @@ import type { Db } from '../src/store/database.js'
 import type { EventExecutionsTable, EventsTable, WorkflowExecutionsTable } from '../src/store/schema.js'
 import type { Selectable } from 'kysely'
 import type { WorkItem } from './ingest.js'
+import type { SlotReservations } from './routing.js'
 import type { WorkflowStatements } from './workflow-statements.js'
 
 export type WorkflowExecutionRow = Selectable<WorkflowExecutionsTable>
@@ -30,6 +32,14 @@ export interface AfterCommit {
   steps: WorkItem[]
   emitted: string[]
   timers: number[]
+  /**
+   * Pool slots of this runtime, when the caller settles `out` whatever happens (see
+   * `applyThenSettle`): a step run that finds one is stored `running`, attempt 1, and starts after
+   * the commit without the dispatcher's attempt-start transaction.
+   */
+  claims?: SlotReservations
+  /** Ids of the step runs stored `running` under `claims`. */
+  claimed?: Set<string>
 }
 
 export const emptyAfterCommit = (): AfterCommit => ({ steps: [], emitted: [], timers: [] })
@@ -142,8 +152,17 @@ function insertRun(
     step_key: run.key,
     step_input: JSON.stringify(run.input ?? null),
   }
+  const claimed = deps.leaseOwner !== null && out.claims !== undefined && out.claims.claim(run.executor as ExecutorType)
+  if (claimed) {
+    row.status = 'running'
+    row.attempts = 1
+    row.started_at = now
+  }
   // The row as stored is the row handed to the dispatcher; a repeat (same key) inserts nothing.
-  if (deps.statements.insertStepRun(row)) out.steps.push({ execution: row, event: anchorEvent(exec) })
+  if (deps.statements.insertStepRun(row)) {
+    out.steps.push({ execution: row, event: anchorEvent(exec) })
+    if (claimed) (out.claimed ??= new Set()).add(row.id)
+  }
 }
 
 async function insertEmitted(trx: Db, id: string, exec: WorkflowExecutionRow, event: Record<string, unknown>, now: string, out: AfterCommit): Promise<void> {

@@ -276,7 +276,7 @@ class RuntimeImpl implements Runtime {
     await supervisor.startChild({
       // Holds nothing but the hand-over target: executions live in their rows between transactions.
       name: 'workflow-host',
-      start: async () => this.workflowHost.attach({ dispatch: (items) => dispatcher.enqueue(items), notifyTimer: (at) => wakeups.notify(at, 'workflow-timers') }),
+      start: async () => this.workflowHost.attach({ dispatch: (items) => dispatcher.enqueue(items), slots: dispatcher, notifyTimer: (at) => wakeups.notify(at, 'workflow-timers') }),
       stop: async () => this.workflowHost.attach(null),
     })
     // After the dispatcher drained: the last steps' hand-overs finish before the database closes.
