@@ -1,5 +1,6 @@
 import type SQLite from 'better-sqlite3'
 import type { Insertable, Selectable } from 'kysely'
+import { EVENT_COLUMNS, EXECUTION_COLUMNS as STEP_RUN_COLUMNS } from '../src/store/hot-path.js'
 import type { EventExecutionsTable, EventsTable, WorkflowExecutionsTable } from '../src/store/schema.js'
 
 type ExecutionRow = Selectable<WorkflowExecutionsTable>
@@ -10,16 +11,8 @@ const EXECUTION_COLUMNS = [
   'id', 'workflow_id', 'workflow_version', 'status', 'input', 'output', 'error', 'checkpoint', 'trigger_event_id',
   'created_at', 'updated_at', 'completed_at', 'parent_execution_id', 'parent_step_id', 'parent_key',
 ] as const satisfies readonly (keyof ExecutionRow)[]
-const ANCHOR_COLUMNS = [
-  'id', 'name', 'type', 'priority', 'priority_rank', 'data', 'metadata', 'trigger_type', 'trigger_id', 'status',
-  'scheduled_at', 'published_at', 'routed_at', 'created_at', 'updated_at', 'completed_at', 'error',
-] as const satisfies readonly (keyof EventsTable)[]
-const STEP_RUN_COLUMNS = [
-  'id', 'event_id', 'subscription_id', 'subscription_kind', 'executor_type', 'status', 'priority', 'priority_rank',
-  'idempotency_key', 'configuration', 'retry_policy', 'timeout_ms', 'attempts', 'max_attempts', 'next_attempt_at',
-  'lease_owner', 'started_at', 'completed_at', 'duration_ms', 'error', 'output', 'created_at', 'updated_at',
-  'workflow_execution_id', 'step_key', 'step_input',
-] as const satisfies readonly (keyof StepRunRow)[]
+// The anchor event and the step runs are rows of the event core's tables: the same columns as its inserts.
+const ANCHOR_COLUMNS = EVENT_COLUMNS
 const CHECKPOINT_COLUMNS = ['status', 'checkpoint', 'output', 'error', 'completed_at', 'updated_at'] as const satisfies readonly (keyof Checkpoint)[]
 
 const insertSql = (table: string, columns: readonly string[], conflict: string) =>

@@ -2,12 +2,14 @@ import type SQLite from 'better-sqlite3'
 import type { Insertable, Selectable } from 'kysely'
 import type { EventExecutionsTable, EventHandlersTable, EventListenersTable, EventsTable } from './schema.js'
 
-const EVENT_COLUMNS = [
+/** Every column of `events` a writer sets, in the order the prepared INSERTs bind them. */
+export const EVENT_COLUMNS = [
   'id', 'name', 'type', 'priority', 'priority_rank', 'data', 'metadata', 'trigger_type', 'trigger_id', 'status',
   'scheduled_at', 'published_at', 'routed_at', 'created_at', 'updated_at', 'completed_at', 'error',
 ] as const satisfies readonly (keyof EventsTable)[]
 
-const EXECUTION_COLUMNS = [
+/** Every column of `event_executions` a writer sets, in the order the prepared INSERTs bind them. */
+export const EXECUTION_COLUMNS = [
   'id', 'event_id', 'subscription_id', 'subscription_kind', 'executor_type', 'status', 'priority', 'priority_rank',
   'idempotency_key', 'configuration', 'retry_policy', 'timeout_ms', 'attempts', 'max_attempts', 'next_attempt_at',
   'lease_owner', 'started_at', 'completed_at', 'duration_ms', 'error', 'output', 'workflow_execution_id', 'step_key',
