@@ -12,6 +12,7 @@ import { CheckpointError, openCheckpoint, type CheckpointCipher } from '../src/w
 import type { WorkItem } from './ingest.js'
 import { SlotReservations, type Slots } from './routing.js'
 import type { DueSource } from './wakeups.js'
+import { handOver } from './workflow-handover.js'
 import { WorkflowMachines, type CompiledWorkflow } from './workflow-machines.js'
 import { checkpointColumns, SnapshotCache } from './workflow-snapshots.js'
 import { WorkflowStatements } from './workflow-statements.js'
@@ -282,53 +283,13 @@ export class WorkflowHost {
     }
   }
 
-  /**
-   * After the commit: hands new step runs to the dispatcher, publishes emitted events, arms the
-   * timer. Its first read waits for the one connection, so it runs once the deciding transaction has
-   * ended, and it only hands over rows that exist (a rolled-back decision leaves none).
-   */
+  /** After the commit: the hand-over of `out` (see `handOver`); `idle()` waits for it. */
   settle(out: AfterCommit): void {
     if (!out.steps.length && !out.emitted.length && !out.timers.length) {
       out.claims?.release()
       return
     }
-    const run = (async () => {
-      const { db } = this.deps
-      const attachment = this.attachment
-      if (out.steps.length) {
-        const ids = new Set(out.steps.map((s) => s.execution.id))
-        const live = new Set<string>()
-        const claimed: WorkItem[] = []
-        const all = [...ids]
-        try {
-          for (let i = 0; i < all.length; i += 500) {
-            const rows = await db.selectFrom('event_executions').select(['id', 'status']).where('id', 'in', all.slice(i, i + 500)).where('status', 'in', ['pending', 'running']).execute()
-            for (const r of rows) if (r.status === 'pending' || out.claimed?.has(r.id)) live.add(r.id)
-          }
-        } catch (err) {
-          out.claims?.release()
-          throw err
-        }
-        const items: WorkItem[] = []
-        for (const step of out.steps) {
-          if (!live.has(step.execution.id)) continue
-          if (out.claimed?.has(step.execution.id)) claimed.push(step)
-          else items.push(step)
-        }
-        // Stored `running` in a slot reserved for it: runs now; a slot no stored row took is given back.
-        out.claims?.run(claimed)
-        if (attachment && items.some((s) => s.execution.lease_owner === this.deps.runtimeId)) attachment.dispatch(items.filter((s) => s.execution.lease_owner === this.deps.runtimeId))
-        if (items.some((s) => s.execution.lease_owner === null)) this.deps.wake()
-      } else out.claims?.release()
-      if (out.emitted.length) {
-        const rows = await db.selectFrom('events').selectAll().where('id', 'in', out.emitted).where('status', '=', 'pending').where('routed_at', 'is', null).execute()
-        if (rows.length) this.deps.publish(rows)
-      }
-      if (out.timers.length) {
-        if (attachment) attachment.notifyTimer(Math.min(...out.timers))
-        else this.deps.wake()
-      }
-    })().catch((err: unknown) => this.deps.log.warn('workflow host: hand-over after commit failed; the recovery sweep takes it', { error: String(err) }))
+    const run = handOver(out, { ...this.deps, attachment: this.attachment }).catch((err: unknown) => this.deps.log.warn('workflow host: hand-over after commit failed; the recovery sweep takes it', { error: String(err) }))
     this.settling.add(run)
     void run.finally(() => this.settling.delete(run))
   }
