@@ -176,9 +176,15 @@ export class Ingest {
       for (const msg of batch) msg.nak(1000)
       return
     }
-    for (const msg of batch) msg.ack()
+    // Committed: the claimed executions run and the slots left over come back before anything else can throw.
     reservations.run(routed.claimed)
     if (routed.queued.length) this.deps.dispatch(routed.queued)
+    try {
+      for (const msg of batch) msg.ack()
+    } catch (err) {
+      // The connection is closing: the messages come again, and routing them again creates nothing.
+      this.deps.log.warn('ingest: cannot ack a committed batch; it will be redelivered', { error: String(err), size: batch.length })
+    }
     if (!this.deps.hasRoom() && !this.paused && this.messages) {
       this.paused = true
       const messages = this.messages

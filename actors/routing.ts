@@ -1,10 +1,12 @@
-import { PRIORITY_RANK, type EventRecord } from '../src/model/event.js'
+import type { Insertable } from 'kysely'
+import type { EventRecord } from '../src/model/event.js'
 import type { ExecutorType } from '../src/model/handler.js'
 import { executionRows, matchingSubscriptions, type RetryDefaults } from '../src/runtime/router.js'
 import type { Db } from '../src/store/database.js'
 import type { HotPath } from '../src/store/hot-path.js'
 import { toEventRecord, type EventRow } from '../src/store/repositories/events.js'
 import type { ExecutionRow } from '../src/store/repositories/executions.js'
+import type { EventExecutionsTable } from '../src/store/schema.js'
 import { activeSubscriptions } from '../src/store/repositories/subscriptions.js'
 
 export interface WorkItem {
@@ -88,30 +90,33 @@ export async function routeRecords(trx: Db, events: readonly EventRecord[], ctx:
   const routed: Routed = { queued: [], claimed: [] }
   if (events.length === 0) return routed
   const { handlers, listeners } = activeSubscriptions(ctx.hot, new Set(events.map((e) => e.type)))
-  // Highest priority first, so the pool's free slots go to the most urgent executions of the batch.
-  const ordered = [...events].sort((a, b) => PRIORITY_RANK[b.priority] - PRIORITY_RANK[a.priority])
   const done: EventRecord[] = []
+  const rows: { row: Insertable<EventExecutionsTable>; event: EventRecord }[] = []
   const seen = new Set<string>()
-  for (const event of ordered) {
+  for (const event of events) {
     if (seen.has(event.id)) continue
     seen.add(event.id)
-    const rows = executionRows(event, matchingSubscriptions(event, handlers, listeners), ctx.defaults, ctx.runtimeId, now)
-    if (!ctx.hot.routeEvent(event.id, rows.length, now)) continue
+    const own = executionRows(event, matchingSubscriptions(event, handlers, listeners), ctx.defaults, ctx.runtimeId, now)
+    if (!ctx.hot.routeEvent(event.id, own.length, now)) continue
     done.push(event)
     const routedEvent = { ...event, status: 'processing' as const }
-    for (const row of rows) {
-      const claimed = ctx.claim?.(row.executor_type as ExecutorType) ?? false
-      if (claimed) {
-        row.status = 'running'
-        row.attempts = 1
-        row.started_at = now
-      }
-      // A pair stored already (never for an event routed only now, but an imported store may hold one) is not run twice.
-      if (!ctx.hot.insertExecution(row)) continue
-      const item = { execution: row as ExecutionRow, event: routedEvent }
-      if (claimed) routed.claimed.push(item)
-      else routed.queued.push(item)
+    for (const row of own) rows.push({ row, event: routedEvent })
+  }
+  // Highest execution priority first (a handler's own priority overrides its event's), so the
+  // pool's free slots go to the most urgent executions of the batch; the sort keeps arrival order among equals.
+  rows.sort((a, b) => b.row.priority_rank - a.row.priority_rank)
+  for (const { row, event } of rows) {
+    const claimed = ctx.claim?.(row.executor_type as ExecutorType) ?? false
+    if (claimed) {
+      row.status = 'running'
+      row.attempts = 1
+      row.started_at = now
     }
+    // A pair stored already (never for an event routed only now, but an imported store may hold one) is not run twice.
+    if (!ctx.hot.insertExecution(row)) continue
+    const item = { execution: row as ExecutionRow, event }
+    if (claimed) routed.claimed.push(item)
+    else routed.queued.push(item)
   }
   await ctx.onRouted?.(trx, done)
   return routed

@@ -289,7 +289,7 @@ export class WorkflowHost {
       out.claims?.release()
       return
     }
-    const run = handOver(out, { ...this.deps, attachment: this.attachment }).catch((err: unknown) => this.deps.log.warn('workflow host: hand-over after commit failed; the recovery sweep takes it', { error: String(err) }))
+    const run = handOver(out, { ...this.deps, attachment: this.attachment }).catch((err: unknown) => this.deps.log.warn('workflow host: hand-over after commit failed; step runs leased to this runtime wait for its restart (recovery takes the leases of dead runtimes only)', { error: String(err) }))
     this.settling.add(run)
     void run.finally(() => this.settling.delete(run))
   }

@@ -16,7 +16,8 @@ export function effectiveTimeoutMs(configured: number | undefined, fromRuntime: 
   return limits.length > 0 ? Math.min(...limits) : fallback
 }
 
-export function createDeadline(parent: AbortSignal, timeoutMs: number): Deadline {
+/** `timeoutMs` undefined: no time limit, only the parent's abort (the attempt still gets a signal of its own). */
+export function createDeadline(parent: AbortSignal, timeoutMs: number | undefined): Deadline {
   const controller = new AbortController()
   let why: 'timeout' | 'aborted' | undefined
   const fire = (reason: 'timeout' | 'aborted') => {
@@ -25,7 +26,7 @@ export function createDeadline(parent: AbortSignal, timeoutMs: number): Deadline
     controller.abort(new Error(reason === 'timeout' ? `timed out after ${timeoutMs} ms` : 'aborted by the runtime'))
   }
   const onParentAbort = () => fire(isTimeoutReason(parent.reason) ? 'timeout' : 'aborted')
-  const timer = setTimeout(() => fire('timeout'), timeoutMs)
+  const timer = timeoutMs === undefined ? undefined : setTimeout(() => fire('timeout'), timeoutMs)
   if (parent.aborted) onParentAbort()
   else parent.addEventListener('abort', onParentAbort, { once: true })
   return {

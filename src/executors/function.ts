@@ -51,9 +51,10 @@ export function createFunctionExecutor(registry: FunctionRegistry, options: Func
     const fn = registry.get(config.function)
     if (!fn) return { ok: false, retryable: false, error: `no function named "${config.function}" is registered` }
     const input = config.input === undefined ? ctx.event.data : renderTemplate(config.input, { event: ctx.event })
-    // Without a time limit the runtime's signal is the only one: no timer, no second controller.
-    const deadline = ctx.timeoutMs ? createDeadline(ctx.signal, ctx.timeoutMs) : null
-    const signal = deadline?.signal ?? ctx.signal
+    // A signal of the attempt's own (listeners a function leaves behind go with it), with a timer only
+    // when there is a time limit.
+    const deadline = createDeadline(ctx.signal, ctx.timeoutMs || undefined)
+    const signal = deadline.signal
     const started = performance.now()
     let onAbort: (() => void) | undefined
     const cutShort = new Promise<never>((_, reject) => {
@@ -72,13 +73,12 @@ export function createFunctionExecutor(registry: FunctionRegistry, options: Func
       return { ok: true, output, details: { duration_ms: Math.round(performance.now() - started) } }
     } catch (err) {
       const details = { duration_ms: Math.round(performance.now() - started) }
-      if (deadline?.reason()) return { ok: false, retryable: true, error: `${config.function}: ${deadlineMessage(deadline, ctx.timeoutMs ?? 0)}`, details }
-      if (!deadline && signal.aborted) return { ok: false, retryable: true, error: `${config.function}: aborted: the runtime is stopping or cancelled the attempt`, details }
+      if (deadline.reason()) return { ok: false, retryable: true, error: `${config.function}: ${deadlineMessage(deadline, ctx.timeoutMs ?? 0)}`, details }
       if (isFinal(err)) return { ok: false, retryable: false, error: `${config.function}: ${err.message}`, details }
       return { ok: false, retryable: true, error: `${config.function}: ${errorMessage(err)}`, details }
     } finally {
       signal.removeEventListener('abort', onAbort!)
-      deadline?.dispose()
+      deadline.dispose()
     }
   }
 
