@@ -148,19 +148,20 @@ export class Ingest {
             .execute()
         }
         const events: EventRecord[] = []
-        const existing: string[] = []
+        const existing = new Set<string>()
         for (const p of parsed) {
           if (!p.ok) continue
           if (!p.row) events.push(p.record)
           else if (this.deps.hot.insertEvent(p.row)) events.push(p.record)
-          else existing.push(p.row.id)
+          else existing.add(p.row.id)
         }
         // Ids stored before (a redelivery, an event created through the CLI): routed as stored, if still waiting.
-        for (let i = 0; i < existing.length; i += 500) {
+        const ids = [...existing]
+        for (let i = 0; i < ids.length; i += 500) {
           const rows = await trx
             .selectFrom('events')
             .selectAll()
-            .where('id', 'in', dedupeById(existing.slice(i, i + 500).map((id) => ({ id }))).map((r) => r.id))
+            .where('id', 'in', ids.slice(i, i + 500))
             .where('status', '=', 'pending')
             .where('routed_at', 'is', null)
             .execute()
@@ -248,9 +249,4 @@ export class Ingest {
       },
     }
   }
-}
-
-function dedupeById<T extends { id: string }>(rows: T[]): T[] {
-  const seen = new Set<string>()
-  return rows.filter((r) => (seen.has(r.id) ? false : (seen.add(r.id), true)))
 }

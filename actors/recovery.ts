@@ -240,19 +240,6 @@ export function heldEventsSource(deps: RecoveryDeps & { publish(type: string, id
   }
 }
 
-/** The message body for an event on `sp.events.<type>` (the type is in the subject, the id in Nats-Msg-Id). */
-export function wireBody(e: { name: string; priority: string; data: unknown; metadata: unknown; trigger_type: string; trigger_id: string | null; created_at: string }): string {
-  return JSON.stringify({
-    name: e.name,
-    priority: e.priority,
-    data: e.data,
-    metadata: e.metadata,
-    trigger_type: e.trigger_type,
-    ...(e.trigger_id ? { trigger_id: e.trigger_id } : {}),
-    created_at: e.created_at,
-  })
-}
-
 /** The heartbeat every HEARTBEAT_MS, and the orphan sweep every `sweepEveryMs` or sooner when asked. */
 export function maintenanceSource(deps: RecoveryDeps, sweepEveryMs: number): DueSource & { sweepSoon(): void } {
   let nextBeat = 0

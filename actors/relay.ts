@@ -1,6 +1,6 @@
 import type { Db } from '../src/store/database.js'
-import { markPublished, toEventRecord, unroutedEvents } from '../src/store/repositories/events.js'
-import { wireBody } from './recovery.js'
+import { wireBodyOfRow } from '../src/runtime/event-publisher.js'
+import { markPublished, unroutedEvents } from '../src/store/repositories/events.js'
 
 /**
  * Re-sends every accepted event that is still unrouted, with its id as the message id (the stream
@@ -12,10 +12,7 @@ export async function relayUnrouted(db: Db, publish: (type: string, id: string, 
   let total = 0
   for (;;) {
     const rows = await unroutedEvents(db, at, limit)
-    for (const row of rows) {
-      const e = toEventRecord(row)
-      publish(e.type, e.id, wireBody(e))
-    }
+    for (const row of rows) publish(row.type, row.id, wireBodyOfRow(row))
     // Marked with `at`, so the next page (published_at < at) moves on past them.
     await markPublished(db, rows.map((r) => r.id), at)
     total += rows.length

@@ -81,8 +81,9 @@ export class EventPublisher {
 }
 
 /**
- * The message body of a stored event (the fields `wireBody` sends), built around the row's JSON
- * text as stored instead of parsing and re-serialising its data.
+ * The message body for a stored event on `sp.events.<type>` (the type is in the subject, the id in
+ * `Nats-Msg-Id`), built around the row's JSON text as stored instead of parsing and re-serialising
+ * its data.
  */
 export function wireBodyOfRow(r: EventRow): string {
   const trigger = r.trigger_id ? `,"trigger_id":${JSON.stringify(r.trigger_id)}` : ''

@@ -3,24 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { migrateToLatest, openStore, type OpenedStore } from '../../src/store/database.js'
 import { writeTransaction } from '../../src/store/transaction.js'
 import { tempDir } from '../support/runtime.js'
+import { handlerRow } from '../support/store-rows.js'
 
-function handler(id: string) {
-  const now = new Date().toISOString()
-  return {
-    id,
-    name: null,
-    event_type: 'group.commit',
-    executor_type: 'function',
-    configuration: '{"function":"f"}',
-    retry_policy: null,
-    conditions: '[]',
-    priority: null,
-    timeout_ms: null,
-    enabled: 1,
-    created_at: now,
-    updated_at: now,
-  }
-}
+const handler = (id: string) => handlerRow(id, 'group.commit')
 
 describe('writeTransaction on a store: one transaction per turn, a savepoint per caller', () => {
   let tmp: ReturnType<typeof tempDir>

@@ -5,6 +5,7 @@ import { PRIORITY_RANK, type EventPriority, type EventRecord } from '../../src/m
 import { migrateToLatest, openStore, type OpenedStore } from '../../src/store/database.js'
 import { writeTransaction } from '../../src/store/transaction.js'
 import { tempDir } from '../support/runtime.js'
+import { handlerRow } from '../support/store-rows.js'
 
 const NOW = '2026-11-30T12:00:00.000Z'
 
@@ -23,11 +24,7 @@ describe('routing claims free slots for the most urgent executions of a batch', 
     tmp = tempDir()
     store = openStore(join(tmp.dir, 'sp.db'))
     await migrateToLatest(store.db)
-    const handler = (id: string, type: string, priority: EventPriority) => ({
-      id, name: null, event_type: type, executor_type: 'function', configuration: '{"function":"f"}', retry_policy: null,
-      conditions: '[]', priority, timeout_ms: null, enabled: 1, created_at: NOW, updated_at: NOW,
-    })
-    await store.db.insertInto('event_handlers').values([handler('hdl_low', 'a.run', 'low'), handler('hdl_critical', 'b.run', 'critical')]).execute()
+    await store.db.insertInto('event_handlers').values([handlerRow('hdl_low', 'a.run', 'low', NOW), handlerRow('hdl_critical', 'b.run', 'critical', NOW)]).execute()
   })
 
   afterEach(async () => {
